@@ -1,0 +1,57 @@
+// `npm run dev`: the database (embedded unless DATABASE_URL says otherwise) with its migrations
+// applied, then `wrangler dev` on PORT (4000), pointed at it. Ctrl-C stops both; data is kept.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { openDatabase, readDevVars } from "./database.ts";
+import { applyMigrations } from "./migrate.ts";
+
+const vars = readDevVars();
+const port = Number(vars.PORT ?? 4000);
+const origin = `http://localhost:${port}`;
+
+const database = await openDatabase(vars.DATABASE_URL || undefined);
+const applied = await applyMigrations(database.connectionString);
+console.log(`database: ${database.description}${applied ? ` (${applied} migration(s) applied)` : ""}`);
+
+const wranglerCli = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+const wrangler = spawn(
+  process.execPath,
+  [
+    wranglerCli,
+    "dev",
+    "--port", String(port),
+    "--ip", "127.0.0.1",
+    "--show-interactive-dev-session=false",
+    // These win over .dev.vars: the Worker must reach the database this launcher serves.
+    "--var", `DATABASE_URL:${database.connectionString}`,
+    "--var", `ENVIRONMENT:${vars.ENVIRONMENT ?? "development"}`,
+  ],
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler.exitCode === null) {
+    wrangler.kill("SIGTERM");
+    await new Promise((resolve) => wrangler.once("exit", resolve));
+  }
+  await database.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+wrangler.on("exit", (code) => void stop(code ?? 1));
+
+async function announceWhenReady() {
+  for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
+    const up = await fetch(`${origin}/health`).then((response) => response.ok, () => false);
+    if (up) {
+      console.log(`\n  API:  ${origin}\n  docs: ${origin}/api  (OpenAPI: ${origin}/openapi.json)\n  Ctrl-C stops it.\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+void announceWhenReady();

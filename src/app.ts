@@ -1,0 +1,87 @@
+// Builds the app: middleware in the order a request meets it, the routers, the error mapping, docs.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import { sql } from "drizzle-orm";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { version } from "../package.json";
+import { authRouter } from "./auth/auth.index.ts";
+import { createDb } from "./db/client.ts";
+import { type AppEnv, readConfig } from "./env.ts";
+import { AppError, onError, onNotFound } from "./http/errors.ts";
+import { requestLog } from "./http/request-log.ts";
+import { createRouter } from "./http/router.ts";
+
+/** Big enough for a 32,000-character prompt of 4-byte characters plus a system prompt. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const withConfig = createMiddleware<AppEnv>(async function withConfig(c, next) {
+  c.set("config", readConfig(c.env));
+  await next();
+});
+
+const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
+  c.set("db", createDb(c.var.config.databaseUrl));
+  await next();
+});
+
+const health = createRouter().get("/health", async (c) => {
+  const database = await c.var.db
+    .execute(sql`select 1`)
+    .then(() => "ok" as const)
+    .catch(() => "down" as const);
+  return database === "ok"
+    ? c.json({ status: "ok", database, version }, 200)
+    : c.json({ status: "unavailable", database, version }, 503);
+});
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  app.use(requestId());
+  app.use(requestLog());
+  app.use(withConfig);
+  app.use((c, next) =>
+    cors({
+      origin: c.var.config.corsOrigins,
+      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+      exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id"],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", 413, `the request body is over ${MAX_BODY_BYTES / 1024} KB`);
+      },
+    }),
+  );
+  app.use(withDb);
+
+  app.route("/", health);
+  app.route("/", authRouter);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Model Playground API",
+      version,
+      description: "One prompt to several language models at once, their answers streamed side by side.",
+    },
+  });
+  // Swagger UI's files are the Worker's static assets (public/docs-assets), so /api works offline.
+  app.get("/api", swaggerUI({ url: "/openapi.json", baseUrl: "/docs-assets", title: "Model Playground API" }));
+  return app;
+}

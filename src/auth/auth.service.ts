@@ -1,0 +1,128 @@
+// Accounts and logins: the rules of API.md's auth section, one or two round trips per call.
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { refreshTokens, users } from "../db/schema.ts";
+import type { Config } from "../env.ts";
+import { AppError, sqlStateOf } from "../http/errors.ts";
+import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
+
+type User = typeof users.$inferSelect;
+
+const UNIQUE_VIOLATION = "23505";
+
+const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", 401, "the email or the password is wrong");
+const invalidRefreshToken = () =>
+  new AppError("UNAUTHENTICATED", 401, "the refresh token is invalid, expired or already used");
+
+export const toPublicUser = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  createdAt: user.createdAt.toISOString(),
+});
+
+/** A refresh-token row for a login: a new family, or a rotation that keeps its family's expiry. */
+async function refreshTokenRow(userId: string, family: { id: string; expiresAt: Date }) {
+  const token = newRefreshToken();
+  const row = { userId, familyId: family.id, tokenHash: await hashRefreshToken(token), expiresAt: family.expiresAt };
+  return { token, row };
+}
+
+const newFamily = (config: Config) => ({
+  id: crypto.randomUUID(),
+  expiresAt: new Date(Date.now() + config.refreshTokenSeconds * 1000),
+});
+
+async function authResult(user: User, refreshToken: string, config: Config) {
+  return {
+    user: toPublicUser(user),
+    accessToken: await signAccessToken(user.id, config.jwtSecret, config.accessTokenSeconds),
+    refreshToken,
+    expiresIn: config.accessTokenSeconds,
+  };
+}
+
+/** Creates the user and its first login in one transaction. */
+export async function register(db: Db, config: Config, input: { email: string; password: string; name?: string }) {
+  const user: User = {
+    id: crypto.randomUUID(),
+    email: input.email,
+    name: input.name ?? null,
+    passwordHash: await hashPassword(input.password),
+    createdAt: new Date(),
+  };
+  const { token, row } = await refreshTokenRow(user.id, newFamily(config));
+  try {
+    await db.batch([db.insert(users).values(user), db.insert(refreshTokens).values(row)]);
+  } catch (error) {
+    if (sqlStateOf(error) === UNIQUE_VIOLATION) throw new AppError("EMAIL_TAKEN", 409, "an account with this email exists");
+    throw error;
+  }
+  return authResult(user, token, config);
+}
+
+/** Unknown email and wrong password fail alike, after the same hashing work. */
+export async function login(db: Db, config: Config, input: { email: string; password: string }) {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${input.email})`)
+    .limit(1);
+  const matches = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
+  if (!user || !matches) throw invalidCredentials();
+  const { token, row } = await refreshTokenRow(user.id, newFamily(config));
+  await db.insert(refreshTokens).values(row);
+  return authResult(user, token, config);
+}
+
+export async function getUser(db: Db, userId: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new AppError("UNAUTHENTICATED", 401, "this account no longer exists");
+  return toPublicUser(user);
+}
+
+/**
+ * Consumes a refresh token and issues the next of its family. A token that was used already is
+ * reuse, likely theft: the whole family is revoked, including the token its thief was given.
+ */
+export async function refresh(db: Db, config: Config, refreshToken: string) {
+  const tokenHash = await hashRefreshToken(refreshToken);
+  const consumed = db.$with("consumed").as(
+    db
+      .update(refreshTokens)
+      .set({ usedAt: sql`now()` })
+      .where(
+        and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), sql`${refreshTokens.expiresAt} > now()`),
+      )
+      .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId, expiresAt: refreshTokens.expiresAt }),
+  );
+  const [found] = await db
+    .with(consumed)
+    .select({ user: users, familyId: consumed.familyId, expiresAt: consumed.expiresAt })
+    .from(consumed)
+    .innerJoin(users, eq(users.id, consumed.userId));
+  if (!found) {
+    await revokeFamilyOf(db, tokenHash);
+    throw invalidRefreshToken();
+  }
+  const { token, row } = await refreshTokenRow(found.user.id, { id: found.familyId, expiresAt: found.expiresAt });
+  await db.insert(refreshTokens).values(row);
+  return authResult(found.user, token, config);
+}
+
+/** Ends the login a refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */
+export async function logout(db: Db, refreshToken: string) {
+  await revokeFamilyOf(db, await hashRefreshToken(refreshToken));
+}
+
+function revokeFamilyOf(db: Db, tokenHash: string) {
+  const family = db
+    .select({ familyId: refreshTokens.familyId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, tokenHash));
+  return db
+    .update(refreshTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(sql`${refreshTokens.familyId} = (${family})`, isNull(refreshTokens.usedAt)));
+}

@@ -1,0 +1,37 @@
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
+import * as schema from "./schema.ts";
+
+export type Db = ReturnType<typeof createDb>;
+
+/** How long one query or batch may take before the database counts as down. */
+const QUERY_DEADLINE_MS = 10_000;
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * True when `databaseUrl` names a Postgres on this machine, which the Worker reaches through the
+ * local SQL-over-HTTP endpoint (`dev/sql-endpoint.ts`) listening at that host and port.
+ */
+export const isLocalDatabase = (databaseUrl: string) => LOCAL_HOSTS.has(new URL(databaseUrl).hostname);
+
+// Both settings are read by the driver on every query. Only a local database changes endpoint, so
+// a Neon URL always goes where the driver would send it.
+const neonEndpoint = neonConfig.fetchEndpoint;
+neonConfig.fetchEndpoint = (host, port, options) => {
+  if (LOCAL_HOSTS.has(host)) return `http://${host}:${port}/sql`;
+  return typeof neonEndpoint === "function" ? neonEndpoint(host, port, options) : neonEndpoint;
+};
+neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
+  fetch(input, { ...init, signal: AbortSignal.timeout(QUERY_DEADLINE_MS) });
+
+/**
+ * A drizzle client over Neon's HTTP protocol: one round trip per query or batch.
+ *
+ * @example
+ * const db = createDb(env.DATABASE_URL);
+ * const [user] = await db.select().from(users).where(eq(users.id, id));
+ */
+export function createDb(databaseUrl: string) {
+  return drizzle({ client: neon(databaseUrl), schema });
+}

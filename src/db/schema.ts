@@ -1,0 +1,117 @@
+// The tables. Every table a user owns cascades from `users`, so deleting a user deletes their data.
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** A check that a text column holds one of `values` (drizzle's text enums are checked only in TypeScript). */
+const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
+  sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const usd = (name: string) => numeric(name, { precision: 20, scale: 10, mode: "number" }).notNull().default(0);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    email: text().notNull(),
+    name: text(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("users_email_lower_key").on(sql`lower(${table.email})`)],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: uuid("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("refresh_tokens_token_hash_key").on(table.tokenHash),
+    index("refresh_tokens_family_idx").on(table.familyId),
+    index("refresh_tokens_user_idx").on(table.userId),
+  ],
+);
+
+export const sessionStatuses = ["pending", "streaming", "completed", "partial", "failed"] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid().primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    prompt: text().notNull(),
+    models: text().array().notNull(),
+    status: text({ enum: sessionStatuses }).notNull().default("pending"),
+    totalCost: usd("total_cost"),
+    totalTokens: integer("total_tokens").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("sessions_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
+    check("sessions_status_check", oneOf(table.status, sessionStatuses)),
+  ],
+);
+
+export const conversationStatuses = ["completed", "error", "cancelled"] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid().primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    modelName: text("model_name").notNull(),
+    userPrompt: text("user_prompt").notNull(),
+    response: text().notNull().default(""),
+    system: text(),
+    temperature: real(),
+    maxTokens: integer("max_tokens"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    estimated: boolean().notNull().default(false),
+    cost: usd("cost"),
+    responseTime: integer("response_time").notNull().default(0),
+    timeToFirstToken: integer("time_to_first_token"),
+    status: text({ enum: conversationStatuses }).notNull(),
+    error: text(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("conversations_session_created_idx").on(table.sessionId, table.createdAt),
+    index("conversations_user_created_idx").on(table.userId, table.createdAt),
+    check("conversations_status_check", oneOf(table.status, conversationStatuses)),
+  ],
+);

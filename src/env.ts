@@ -1,0 +1,132 @@
+// The Worker's bindings and its configuration, parsed and checked once per isolate.
+import { z } from "zod";
+
+/** Variables and secrets the Worker reads; all optional here, their defaults are in `configSchema`. */
+type ConfigVariables = Partial<
+  Record<
+    | "ENVIRONMENT"
+    | "DATABASE_URL"
+    | "JWT_SECRET"
+    | "JWT_EXPIRES_IN"
+    | "REFRESH_EXPIRES_IN"
+    | "CORS_ORIGIN"
+    | "RATE_LIMIT_MAX_REQUESTS"
+    | "RATE_LIMIT_WINDOW_SECONDS"
+    | "AUTH_RATE_LIMIT_MAX_REQUESTS"
+    | "AUTH_RATE_LIMIT_WINDOW_SECONDS"
+    | "API_RATE_LIMIT_MAX_REQUESTS"
+    | "API_RATE_LIMIT_WINDOW_SECONDS"
+    | "FIRST_TOKEN_TIMEOUT_SECONDS"
+    | "STREAM_TIMEOUT_SECONDS",
+    string
+  >
+>;
+
+/** Everything bound to the Worker: the generated bindings plus the variables it reads. */
+export type Bindings = Env & ConfigVariables & Record<string, unknown>;
+
+/** Used in development and tests only, when no JWT_SECRET is set. */
+const DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-never-use-in-production";
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** `900`, `15m`, `12h` or `30d` to seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]?$/, "must be seconds or a number with s, m, h or d, like 15m")
+  .transform((value) => {
+    const unit = value.at(-1) as keyof typeof UNIT_SECONDS;
+    return unit in UNIT_SECONDS ? Number(value.slice(0, -1)) * UNIT_SECONDS[unit] : Number(value);
+  })
+  .pipe(z.number().int().positive());
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const configSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["production", "development", "test"]).default("production"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// connection string"),
+    JWT_SECRET: z.string().optional(),
+    JWT_EXPIRES_IN: duration.default(15 * 60),
+    REFRESH_EXPIRES_IN: duration.default(30 * 86400),
+    CORS_ORIGIN: z.string().default("http://localhost:3000"),
+    RATE_LIMIT_MAX_REQUESTS: count(50),
+    RATE_LIMIT_WINDOW_SECONDS: count(3600),
+    AUTH_RATE_LIMIT_MAX_REQUESTS: count(20),
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: count(900),
+    API_RATE_LIMIT_MAX_REQUESTS: count(600),
+    API_RATE_LIMIT_WINDOW_SECONDS: count(60),
+    FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
+    STREAM_TIMEOUT_SECONDS: count(300),
+  })
+  .transform((vars, ctx) => {
+    const development = vars.ENVIRONMENT !== "production";
+    const jwtSecret = vars.JWT_SECRET || (development ? DEVELOPMENT_JWT_SECRET : "");
+    if (new TextEncoder().encode(jwtSecret).length < 32) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be set to at least 32 bytes" });
+    }
+    return {
+      environment: vars.ENVIRONMENT,
+      databaseUrl: vars.DATABASE_URL,
+      jwtSecret,
+      usesDevelopmentJwtSecret: jwtSecret === DEVELOPMENT_JWT_SECRET,
+      accessTokenSeconds: vars.JWT_EXPIRES_IN,
+      refreshTokenSeconds: vars.REFRESH_EXPIRES_IN,
+      corsOrigins: vars.CORS_ORIGIN.split(",").map((origin) => origin.trim()).filter(Boolean),
+      limits: {
+        stream: { limit: vars.RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS },
+        auth: { limit: vars.AUTH_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+        api: { limit: vars.API_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.API_RATE_LIMIT_WINDOW_SECONDS },
+      },
+      firstTokenTimeoutMs: vars.FIRST_TOKEN_TIMEOUT_SECONDS * 1000,
+      streamTimeoutMs: vars.STREAM_TIMEOUT_SECONDS * 1000,
+    };
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+const parsed = new WeakMap<object, Config>();
+
+/**
+ * The configuration for these bindings, parsed once per bindings object.
+ * Throws a `ConfigError` naming each bad variable (never its value).
+ */
+export function readConfig(env: Bindings): Config {
+  let config = parsed.get(env);
+  if (config) return config;
+  const result = configSchema.safeParse(withoutEmptyValues(env));
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  config = result.data;
+  if (config.usesDevelopmentJwtSecret) {
+    console.warn("JWT_SECRET is not set: using the development-only key. Never deploy without one.");
+  }
+  parsed.set(env, config);
+  return config;
+}
+
+/** A variable that is set but empty counts as unset, as in `.dev.vars` lines like `KEY=`. */
+function withoutEmptyValues(env: Bindings) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+  }
+}
+
+/** The Hono environment every router and middleware shares. */
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: import("./db/client.ts").Db;
+    user: import("./auth/auth.middleware.ts").AuthUser;
+  };
+};

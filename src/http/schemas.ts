@@ -1,0 +1,52 @@
+// Schemas shared by every router: the error body and the answers each route declares.
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "VALIDATION_FAILED" }),
+      message: z.string().openapi({ example: "prompt: must not be empty" }),
+      details: z.array(z.object({ path: z.string(), message: z.string() })),
+    }),
+    requestId: z.string(),
+  })
+  .openapi("Error");
+
+const ERROR_DESCRIPTIONS = {
+  400: "The input breaks its schema",
+  401: "No valid access token, or wrong credentials",
+  404: "No such resource for this user",
+  409: "The resource exists already",
+  413: "The body is too large",
+  429: "Over a rate limit; Retry-After says when to come back",
+  503: "The database or the rate limiter cannot be reached",
+} as const;
+
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+/**
+ * The error answers a route can give, for its `responses`.
+ *
+ * @example
+ * responses: { 200: json(UserSchema, "The user"), ...errorResponses(401, 429) }
+ */
+export function errorResponses<const S extends ErrorStatus[]>(...statuses: S) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: ErrorSchema } } },
+    ]),
+  ) as { [K in S[number]]: { description: string; content: { "application/json": { schema: typeof ErrorSchema } } } };
+}
+
+/** A JSON answer for a route's `responses`. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** A JSON request body; `required` makes a missing or non-JSON body a validation error. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});

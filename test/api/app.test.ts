@@ -1,0 +1,101 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index.ts";
+import { BASE, PASSWORD, call, jsonOf, uniqueEmail } from "../helpers/api.ts";
+
+/** The Worker with its database pointed at a port where nothing listens. */
+async function withDatabaseDown(request: Request) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, DATABASE_URL: "postgres://user:pass@127.0.0.1:9/nothing" }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe("health", () => {
+  it("reports the database up", async () => {
+    const response = await call("GET", "/health");
+    expect(response.status).toBe(200);
+    expect(await jsonOf(response)).toEqual({ status: "ok", database: "ok", version: expect.any(String) });
+  });
+
+  it("reports the database down with 503", async () => {
+    const response = await withDatabaseDown(new Request(`${BASE}/health`));
+    expect(response.status).toBe(503);
+    expect(await jsonOf(response)).toMatchObject({ database: "down" });
+  });
+});
+
+describe("the database being down", () => {
+  it("answers 503 JSON, not a hang and nothing internal", async () => {
+    const response = await withDatabaseDown(
+      new Request(`${BASE}/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+      }),
+    );
+    expect(response.status).toBe(503);
+    const body = await jsonOf(response);
+    expect(body.error.code).toBe("UNAVAILABLE");
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|pass|select|NeonDbError/i);
+  });
+});
+
+describe("errors and headers", () => {
+  it("answers an unknown route with a JSON 404 and a request id", async () => {
+    const response = await call("GET", "/nope");
+    expect(response.status).toBe(404);
+    const body = await jsonOf(response);
+    expect(body.error.code).toBe("NOT_FOUND");
+    expect(body.requestId).toBe(response.headers.get("X-Request-Id"));
+  });
+
+  it("keeps a well-formed incoming request id", async () => {
+    const response = await call("GET", "/health", { headers: { "X-Request-Id": "trace-123" } });
+    expect(response.headers.get("X-Request-Id")).toBe("trace-123");
+  });
+
+  it("sends secure headers", async () => {
+    const response = await call("GET", "/health");
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(response.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
+  });
+
+  it("allows the configured origin and exposes the rate limit headers", async () => {
+    const response = await call("OPTIONS", "/auth/login", {
+      headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": "POST" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe("http://localhost:3000");
+    const simple = await call("GET", "/health", { headers: { Origin: "http://localhost:3000" } });
+    expect(simple.headers.get("Access-Control-Expose-Headers")).toContain("RateLimit");
+  });
+
+  it("does not allow another origin", async () => {
+    const response = await call("GET", "/health", { headers: { Origin: "https://evil.example" } });
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+});
+
+describe("docs", () => {
+  it("serves an OpenAPI 3.1 document generated from the routes", async () => {
+    const response = await call("GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    const document = await jsonOf(response);
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(["/auth/register", "/auth/login", "/auth/profile", "/auth/refresh", "/auth/logout"]),
+    );
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(document.paths["/auth/register"].post.responses["409"]).toBeDefined();
+  });
+
+  it("serves Swagger UI from its own assets", async () => {
+    const response = await call("GET", "/api");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("SwaggerUIBundle");
+    expect(html).toContain('src="/docs-assets/swagger-ui-dist/swagger-ui-bundle.js"');
+    expect(html).not.toContain("cdn.jsdelivr.net");
+  });
+});

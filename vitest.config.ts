@@ -1,0 +1,36 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/** Used by the tests only; production refuses any secret shorter than 32 bytes. */
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Node-only programs under dev/: the local SQL-over-HTTP endpoint and its protocol fidelity.
+        test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"] },
+      },
+      {
+        // The Worker, inside workerd, against the global setup's database and upstream.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: "test",
+                DATABASE_URL: inject("databaseUrl"),
+                JWT_SECRET: TEST_JWT_SECRET,
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/api/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+        },
+      },
+    ],
+  },
+});
