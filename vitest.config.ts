@@ -1,11 +1,14 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { UPSTREAM_API_KEY } from "./test/upstream/scripted-upstream.ts";
 
 /** Used by the tests only; production refuses any secret shorter than 32 bytes. */
 export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long";
 
 export default defineConfig({
   test: {
+    // The Worker logs a line per request: show the logs of failing tests only.
+    silent: "passed-only",
     projects: [
       {
         // Node-only programs under dev/: the local SQL-over-HTTP endpoint and its protocol fidelity.
@@ -21,6 +24,8 @@ export default defineConfig({
                 ENVIRONMENT: "test",
                 DATABASE_URL: inject("databaseUrl"),
                 JWT_SECRET: TEST_JWT_SECRET,
+                OPENAI_API_KEY: UPSTREAM_API_KEY,
+                OPENAI_BASE_URL: `${inject("upstreamUrl")}/v1`,
               },
             },
           })),

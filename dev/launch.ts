@@ -2,6 +2,7 @@
 // applied, then `wrangler dev` on PORT (4000), pointed at it. Ctrl-C stops both; data is kept.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { openDatabase, readDevVars } from "./database.ts";
 import { applyMigrations } from "./migrate.ts";
 
@@ -13,7 +14,7 @@ const database = await openDatabase(vars.DATABASE_URL || undefined);
 const applied = await applyMigrations(database.connectionString);
 console.log(`database: ${database.description}${applied ? ` (${applied} migration(s) applied)` : ""}`);
 
-const wranglerCli = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
 const wrangler = spawn(
   process.execPath,
   [
@@ -26,7 +27,8 @@ const wrangler = spawn(
     "--var", `DATABASE_URL:${database.connectionString}`,
     "--var", `ENVIRONMENT:${vars.ENVIRONMENT ?? "development"}`,
   ],
-  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  // No telemetry, and no fetch of Request.cf from the internet: this must work offline.
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
 );
 
 let stopping = false;

@@ -18,7 +18,7 @@ CREATE TABLE "conversations" (
 	"time_to_first_token" integer,
 	"status" text NOT NULL,
 	"error" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "conversations_status_check" CHECK ("conversations"."status" in ('completed', 'error', 'cancelled'))
 );
 --> statement-breakpoint
@@ -27,9 +27,9 @@ CREATE TABLE "refresh_tokens" (
 	"user_id" uuid NOT NULL,
 	"family_id" uuid NOT NULL,
 	"token_hash" text NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"used_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"used_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "sessions" (
@@ -40,8 +40,8 @@ CREATE TABLE "sessions" (
 	"status" text DEFAULT 'pending' NOT NULL,
 	"total_cost" numeric(20, 10) DEFAULT 0 NOT NULL,
 	"total_tokens" integer DEFAULT 0 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "sessions_status_check" CHECK ("sessions"."status" in ('pending', 'streaming', 'completed', 'partial', 'failed'))
 );
 --> statement-breakpoint
@@ -50,7 +50,7 @@ CREATE TABLE "users" (
 	"email" text NOT NULL,
 	"name" text,
 	"password_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_session_id_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -14,6 +14,7 @@ import { type AppEnv, readConfig } from "./env.ts";
 import { AppError, onError, onNotFound } from "./http/errors.ts";
 import { requestLog } from "./http/request-log.ts";
 import { createRouter } from "./http/router.ts";
+import { playgroundRouter } from "./playground/playground.index.ts";
 
 /** Big enough for a 32,000-character prompt of 4-byte characters plus a system prompt. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -67,6 +68,7 @@ export function createApp() {
 
   app.route("/", health);
   app.route("/", authRouter);
+  app.route("/", playgroundRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -17,7 +17,8 @@ type ConfigVariables = Partial<
     | "API_RATE_LIMIT_MAX_REQUESTS"
     | "API_RATE_LIMIT_WINDOW_SECONDS"
     | "FIRST_TOKEN_TIMEOUT_SECONDS"
-    | "STREAM_TIMEOUT_SECONDS",
+    | "STREAM_TIMEOUT_SECONDS"
+    | "PING_INTERVAL_SECONDS",
     string
   >
 >;
@@ -60,6 +61,7 @@ const configSchema = z
     API_RATE_LIMIT_WINDOW_SECONDS: count(60),
     FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
     STREAM_TIMEOUT_SECONDS: count(300),
+    PING_INTERVAL_SECONDS: count(15),
   })
   .transform((vars, ctx) => {
     const development = vars.ENVIRONMENT !== "production";
@@ -82,6 +84,7 @@ const configSchema = z
       },
       firstTokenTimeoutMs: vars.FIRST_TOKEN_TIMEOUT_SECONDS * 1000,
       streamTimeoutMs: vars.STREAM_TIMEOUT_SECONDS * 1000,
+      pingIntervalMs: vars.PING_INTERVAL_SECONDS * 1000,
     };
   });
 

@@ -19,7 +19,9 @@ import {
 const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
   sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+/** Milliseconds, as JavaScript keeps them, so a timestamp read back compares equal (pagination cursors). */
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date", precision: 3 });
+const createdAt = () => timestamptz("created_at").notNull().defaultNow();
 const usd = (name: string) => numeric(name, { precision: 20, scale: 10, mode: "number" }).notNull().default(0);
 
 export const users = pgTable(
@@ -43,8 +45,8 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     familyId: uuid("family_id").notNull(),
     tokenHash: text("token_hash").notNull(),
-    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
     createdAt: createdAt(),
   },
   (table) => [
@@ -70,7 +72,7 @@ export const sessions = pgTable(
     totalCost: usd("total_cost"),
     totalTokens: integer("total_tokens").notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (table) => [
     index("sessions_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),

@@ -1,0 +1,170 @@
+// Runs one prompt against every model at once and reports each model's progress as events, in
+// arrival order. Knows nothing of HTTP or the database: the stream handler wires those.
+import type { Bindings } from "../env.ts";
+import {
+  type ChatMessage,
+  costOf,
+  estimateTokens,
+  type ModelEntry,
+  ProviderError,
+  providerFor,
+  type Usage,
+} from "../providers/index.ts";
+import { delay } from "../providers/provider.ts";
+import type { StreamEvent } from "./stream-events.ts";
+
+/** Retries of an upstream 429 or 5xx before the first chunk, and the longest wait between them. */
+const MAX_RETRIES = 2;
+const MAX_RETRY_WAIT_MS = 10_000;
+
+export interface Answer {
+  model: ModelEntry;
+  status: "completed" | "error" | "cancelled";
+  text: string;
+  usage: Usage;
+  estimated: boolean;
+  cost: number;
+  responseTime: number;
+  timeToFirstToken: number | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface FanOutOptions {
+  env: Bindings;
+  /** Each model's own conversation: its earlier turns in the session, then this prompt. */
+  messagesFor: (model: ModelEntry) => ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  firstTokenTimeoutMs: number;
+  streamTimeoutMs: number;
+  /** Aborts when the client goes away: every upstream request is aborted with it. */
+  signal: AbortSignal;
+  emit: (event: StreamEvent) => void;
+}
+
+/** Asks every model at once; resolves when each has finished, failed or been cancelled. */
+export const fanOut = (models: ModelEntry[], options: FanOutOptions) =>
+  Promise.all(models.map((model) => answer(model, options)));
+
+async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer> {
+  const { emit, signal } = options;
+  const started = Date.now();
+  const messages = options.messagesFor(model);
+  const controller = new AbortController();
+  const cancel = () => controller.abort(signal.reason);
+  signal.addEventListener("abort", cancel, { once: true });
+  if (signal.aborted) cancel();
+  const timeLimit = (ms: number, what: string) =>
+    setTimeout(() => controller.abort(new ProviderError("TIMEOUT", `${what} within ${ms / 1000} s`)), ms);
+  const firstTokenTimer = timeLimit(options.firstTokenTimeoutMs, "no first token");
+  const totalTimer = timeLimit(options.streamTimeoutMs, "the answer did not finish");
+
+  let text = "";
+  let usage: Usage | undefined;
+  let finishReason: string | undefined;
+  let firstPartAt: number | undefined;
+  let failure: unknown;
+  try {
+    const provider = providerFor(model, options.env);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const parts = provider.stream({
+          model: model.upstreamModel,
+          messages,
+          temperature: options.temperature,
+          maxTokens: options.maxTokens,
+          signal: controller.signal,
+        });
+        for await (const part of parts) {
+          if (firstPartAt === undefined) {
+            firstPartAt = Date.now();
+            clearTimeout(firstTokenTimer);
+            emit({ type: "status", model: model.id, status: "streaming" });
+          }
+          if (part.type === "text") {
+            text += part.text;
+            emit({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
+          } else if (part.type === "usage") usage = part.usage;
+          else finishReason = part.reason;
+        }
+        break;
+      } catch (error) {
+        const wait = retryWait(error, attempt, firstPartAt, started + options.firstTokenTimeoutMs);
+        if (wait === undefined) throw error;
+        await delay(wait, controller.signal);
+      }
+    }
+    if (!finishReason) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream ended without a finish reason");
+  } catch (error) {
+    failure = error;
+  } finally {
+    clearTimeout(firstTokenTimer);
+    clearTimeout(totalTimer);
+    signal.removeEventListener("abort", cancel);
+  }
+
+  const ended = Date.now();
+  const estimated = firstPartAt !== undefined && usage === undefined;
+  const counted: Usage = usage ?? {
+    inputTokens: estimated ? messages.reduce((sum, message) => sum + estimateTokens(message.content), 0) : 0,
+    outputTokens: estimateTokens(text),
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+  };
+  const result: Answer = {
+    model,
+    status: "completed",
+    text,
+    usage: counted,
+    estimated,
+    cost: costOf(model, counted),
+    responseTime: ended - started,
+    timeToFirstToken: firstPartAt === undefined ? null : firstPartAt - started,
+    error: null,
+  };
+  if (failure !== undefined) {
+    const providerError = toProviderError(failure, signal);
+    if (providerError) {
+      result.status = "error";
+      result.error = { code: providerError.code, message: providerError.message };
+      emit({ type: "error", model: model.id, code: providerError.code, message: providerError.message });
+    } else {
+      result.status = "cancelled";
+    }
+  }
+  if (firstPartAt !== undefined) {
+    emit({
+      type: "metrics",
+      model: model.id,
+      inputTokens: counted.inputTokens,
+      outputTokens: counted.outputTokens,
+      tokensUsed: counted.inputTokens + counted.outputTokens,
+      estimated,
+      cost: result.cost,
+      responseTime: result.responseTime,
+      timeToFirstToken: result.timeToFirstToken,
+    });
+  }
+  emit({ type: "status", model: model.id, status: result.status });
+  return result;
+}
+
+/**
+ * How long to wait before another try, or undefined for none: only an upstream 429 or 5xx, only
+ * before the first chunk, a bounded number of times, and never past the first-token deadline.
+ */
+function retryWait(error: unknown, attempt: number, firstPartAt: number | undefined, deadline: number) {
+  if (firstPartAt !== undefined || !(error instanceof ProviderError) || !error.retryable || attempt >= MAX_RETRIES) {
+    return undefined;
+  }
+  const wait = Math.min(error.retryAfterMs ?? 250 * 2 ** attempt, MAX_RETRY_WAIT_MS);
+  return Date.now() + wait < deadline ? wait : undefined;
+}
+
+/** The failure to report, or undefined when the model was cancelled because the client left. */
+function toProviderError(failure: unknown, clientSignal: AbortSignal): ProviderError | undefined {
+  if (failure instanceof ProviderError) return failure;
+  if (clientSignal.aborted) return undefined;
+  console.error("a model failed unexpectedly:", failure instanceof Error ? `${failure.name}: ${failure.message}` : failure);
+  return new ProviderError("UPSTREAM_ERROR", "the model failed unexpectedly");
+}

@@ -1,0 +1,44 @@
+import type { AppRouteHandler } from "../http/router.ts";
+import { AppError } from "../http/errors.ts";
+import { isAvailable, MODELS } from "../providers/index.ts";
+import type { DeleteSessionRoute, GetSessionRoute, GetUsageRoute, ListModelsRoute, ListSessionsRoute } from "./playground.routes.ts";
+import * as sessions from "./sessions.service.ts";
+import { getUsage as usageOf } from "./usage.service.ts";
+
+export const listModels: AppRouteHandler<ListModelsRoute> = (c) =>
+  c.json(
+    {
+      models: MODELS.map((model) => {
+        const { upstreamModel: _, reasoning: __, ...listed } = model;
+        return { ...listed, available: isAvailable(model, c.env) };
+      }),
+    },
+    200,
+  );
+
+export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const position = cursor === undefined ? undefined : sessions.decodeCursor(cursor);
+  if (cursor !== undefined && !position) {
+    throw new AppError("VALIDATION_FAILED", 400, "cursor: is not a cursor this API gave", {
+      details: [{ path: "cursor", message: "is not a cursor this API gave" }],
+    });
+  }
+  return c.json(await sessions.listSessions(c.var.db, c.var.user.id, limit, position), 200);
+};
+
+export const getSession: AppRouteHandler<GetSessionRoute> = async (c) => {
+  const found = await sessions.getSession(c.var.db, c.var.user.id, c.req.valid("param").id);
+  return c.json({ session: { ...sessions.toSession(found.session), conversations: found.conversations.map(sessions.toConversation) } }, 200);
+};
+
+export const deleteSession: AppRouteHandler<DeleteSessionRoute> = async (c) => {
+  await sessions.deleteSession(c.var.db, c.var.user.id, c.req.valid("param").id);
+  return c.body(null, 204);
+};
+
+export const getUsage: AppRouteHandler<GetUsageRoute> = async (c) => {
+  const { from, to } = c.req.valid("query");
+  const range = { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
+  return c.json(await usageOf(c.var.db, c.var.user.id, range), 200);
+};

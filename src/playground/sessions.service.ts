@@ -1,0 +1,200 @@
+// Sessions and their conversations in the database: written by the stream, read by the sessions routes.
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { conversations, sessions } from "../db/schema.ts";
+import { AppError } from "../http/errors.ts";
+import type { ChatMessage } from "../providers/index.ts";
+import type { Answer } from "./fan-out.ts";
+
+type SessionRow = typeof sessions.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
+
+const notFound = () => new AppError("NOT_FOUND", 404, "session not found");
+
+export const toSession = (row: SessionRow) => ({
+  id: row.id,
+  prompt: row.prompt,
+  models: row.models,
+  status: row.status,
+  totalCost: row.totalCost,
+  totalTokens: row.totalTokens,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+export const toConversation = (row: ConversationRow) => ({
+  id: row.id,
+  modelName: row.modelName,
+  userPrompt: row.userPrompt,
+  response: row.response,
+  inputTokens: row.inputTokens,
+  outputTokens: row.outputTokens,
+  cachedTokens: row.cachedTokens,
+  reasoningTokens: row.reasoningTokens,
+  cost: row.cost,
+  responseTime: row.responseTime,
+  timeToFirstToken: row.timeToFirstToken,
+  estimated: row.estimated,
+  status: row.status,
+  error: row.error,
+  system: row.system,
+  temperature: row.temperature,
+  maxTokens: row.maxTokens,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** A session of the user with its conversations, oldest first, in one round trip; 404 when not theirs. */
+export async function getSession(db: Db, userId: string, sessionId: string) {
+  const [[session], turns] = await db.batch([
+    db.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))),
+    db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.sessionId, sessionId), eq(conversations.userId, userId)))
+      .orderBy(asc(conversations.createdAt), asc(conversations.modelName)),
+  ]);
+  if (!session) throw notFound();
+  return { session, conversations: turns };
+}
+
+/** Each model's earlier turns, as the messages it is sent again when the session goes on. */
+export function historyOf(turns: ConversationRow[], modelId: string): ChatMessage[] {
+  return turns
+    .filter((turn) => turn.modelName === modelId && turn.response !== "")
+    .flatMap((turn): ChatMessage[] => [
+      { role: "user", content: turn.userPrompt },
+      { role: "assistant", content: turn.response },
+    ]);
+}
+
+export interface NewTurn {
+  sessionId: string;
+  userId: string;
+  prompt: string;
+  /** Every model the session has used, this turn's included. */
+  models: string[];
+  startedAt: Date;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** The session row as the stream opens, so it is listed while it streams. Written off the critical path. */
+export function startSession(db: Db, turn: NewTurn) {
+  return db
+    .insert(sessions)
+    .values({
+      id: turn.sessionId,
+      userId: turn.userId,
+      prompt: turn.prompt,
+      models: turn.models,
+      status: "streaming",
+      createdAt: turn.startedAt,
+      updatedAt: turn.startedAt,
+    })
+    .onConflictDoNothing();
+}
+
+/**
+ * Stores a turn's answers in one transaction: the session (should its first write have failed),
+ * every conversation, and the session's status and totals derived from all its conversations.
+ */
+export async function saveTurn(db: Db, turn: NewTurn, answers: Answer[]) {
+  const rows = answers.map((answer) => ({
+    id: crypto.randomUUID(),
+    sessionId: turn.sessionId,
+    userId: turn.userId,
+    modelName: answer.model.id,
+    userPrompt: turn.prompt,
+    response: answer.text,
+    system: turn.system ?? null,
+    temperature: turn.temperature ?? null,
+    maxTokens: turn.maxTokens ?? null,
+    inputTokens: answer.usage.inputTokens,
+    outputTokens: answer.usage.outputTokens,
+    cachedTokens: answer.usage.cachedInputTokens,
+    reasoningTokens: answer.usage.reasoningTokens,
+    estimated: answer.estimated,
+    cost: answer.cost,
+    responseTime: answer.responseTime,
+    timeToFirstToken: answer.timeToFirstToken,
+    status: answer.status,
+    error: answer.error?.message ?? null,
+    createdAt: turn.startedAt,
+  }));
+  const totals = db
+    .select({
+      count: sql<number>`count(*)`.as("count"),
+      completed: sql<number>`count(*) filter (where ${conversations.status} = 'completed')`.as("completed"),
+      failed: sql<number>`count(*) filter (where ${conversations.status} = 'error')`.as("failed"),
+      cost: sql<string>`coalesce(sum(${conversations.cost}), 0)`.as("cost"),
+      tokens: sql<number>`coalesce(sum(${conversations.inputTokens} + ${conversations.outputTokens}), 0)`.as("tokens"),
+    })
+    .from(conversations)
+    .where(eq(conversations.sessionId, turn.sessionId))
+    .as("totals");
+  await db.batch([
+    startSession(db, turn),
+    db.insert(conversations).values(rows),
+    db
+      .update(sessions)
+      .set({
+        models: turn.models,
+        status: sql`case when ${totals.completed} = ${totals.count} then 'completed' when ${totals.failed} = ${totals.count} then 'failed' else 'partial' end`,
+        totalCost: sql`${totals.cost}`,
+        totalTokens: sql`${totals.tokens}`,
+        updatedAt: new Date(),
+      })
+      .from(totals)
+      .where(eq(sessions.id, turn.sessionId)),
+  ]);
+}
+
+/** A page of the user's sessions, newest first; the cursor is the last row's (createdAt, id). */
+export async function listSessions(db: Db, userId: string, limit: number, cursor: Cursor | undefined) {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        cursor ? sql`(${sessions.createdAt}, ${sessions.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    sessions: page.map(toSession),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
+
+export async function deleteSession(db: Db, userId: string, sessionId: string) {
+  const deleted = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  if (deleted.length === 0) throw notFound();
+}
+
+export interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export const encodeCursor = (cursor: Cursor) =>
+  btoa(`${cursor.createdAt.toISOString()}|${cursor.id}`).replace(/=+$/, "");
+
+/** The cursor in a `cursor` query value, or undefined when it is not one of ours. */
+export function decodeCursor(value: string): Cursor | undefined {
+  try {
+    const [createdAt, id] = atob(value).split("|");
+    const date = new Date(createdAt ?? "");
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    return !Number.isNaN(date.getTime()) && id && uuid.test(id) ? { createdAt: date, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}

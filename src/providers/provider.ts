@@ -1,0 +1,81 @@
+// What every model provider offers the playground: a stream of typed parts under an AbortSignal.
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ChatRequest {
+  /** The upstream's own name for the model, e.g. `gpt-4o-mini`. */
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  signal: AbortSignal;
+}
+
+/** Token counts as the upstream reported them; cached and reasoning tokens are parts of input and output. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+}
+
+export type StreamPart =
+  | { type: "text"; text: string }
+  | { type: "usage"; usage: Usage }
+  | { type: "finish"; reason: string };
+
+export interface Provider {
+  /** Streams the answer. Throws `ProviderError` for upstream failures, or the signal's reason when aborted. */
+  stream(request: ChatRequest): AsyncIterable<StreamPart>;
+}
+
+export type ProviderErrorCode =
+  | "PROVIDER_NOT_CONFIGURED"
+  | "UPSTREAM_AUTH"
+  | "UPSTREAM_RATE_LIMITED"
+  | "UPSTREAM_ERROR"
+  | "TIMEOUT";
+
+/**
+ * A model's failure, told to the client in an `error` event.
+ *
+ * @example
+ * throw new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting", { retryable: true, retryAfterMs: 2000 });
+ */
+export class ProviderError extends Error {
+  override name = "ProviderError";
+  readonly code: ProviderErrorCode;
+  /** Worth another try before the first chunk: an upstream 429 or 5xx. */
+  readonly retryable: boolean;
+  /** What the upstream asked us to wait, from its `retry-after`. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ProviderErrorCode, message: string, options: { retryable?: boolean; retryAfterMs?: number } = {}) {
+    super(message);
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** A rough count for text no upstream counted: about four characters a token, as OpenAI's guide says. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/** Waits `ms`, or throws the signal's reason as soon as it aborts. */
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

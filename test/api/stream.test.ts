@@ -1,0 +1,286 @@
+import { describe, expect, it } from "vitest";
+import { call, jsonOf, registerUser } from "../helpers/api.ts";
+import { type Event, ofType, postStream, readEvents, script, sessionOf } from "../helpers/stream.ts";
+
+const GPT4O = { input: 2.5, cached: 1.25, output: 10 };
+const GPT4O_MINI = { input: 0.15, cached: 0.075, output: 0.6 };
+
+/** The events of one model, in order, as `type[:status]` labels. */
+const labels = (events: Event[], model: string) =>
+  events.filter((event) => event.model === model).map((event) => (event.type === "status" ? `status:${event.status}` : event.type));
+
+describe("the stream", () => {
+  it("streams two models side by side, in the contract's order, and stores the session", async () => {
+    const user = await registerUser();
+    const upstream = await script({
+      "gpt-4o": { chunks: ["Hello", " from", " 4o"], chunkDelayMs: 30, usage: { prompt: 10, completion: 3 } },
+      "gpt-4o-mini": { chunks: ["Hi", " from", " mini"], firstChunkDelayMs: 15, chunkDelayMs: 30, usage: { prompt: 10, completion: 3 } },
+    });
+    const response = await postStream(user.accessToken, { prompt: `Say hello ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"] });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/event-stream");
+    expect(response.headers.get("Cache-Control")).toContain("no-cache");
+    expect(response.headers.get("X-Accel-Buffering")).toBe("no");
+    const events = await readEvents(response);
+
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events[0]).toMatchObject({ type: "session", sessionId: expect.any(String) });
+    expect(events.at(-1)).toMatchObject({ type: "done", sessionId: events[0]!.sessionId });
+    for (const model of ["gpt-4o", "gpt-4o-mini"]) {
+      expect(labels(events, model)).toEqual(["status:streaming", "chunk", "chunk", "chunk", "metrics", "status:completed"]);
+    }
+    const chunkModels = ofType(events, "chunk").map((event) => event.model);
+    expect(chunkModels.slice(0, 4)).toContain("gpt-4o-mini");
+    expect(chunkModels.slice(0, 4)).toContain("gpt-4o");
+    expect(ofType(events, "chunk", "gpt-4o").map((event) => event.content).join("")).toBe("Hello from 4o");
+    for (const chunk of ofType(events, "chunk")) expect(chunk.timestamp).toBeGreaterThan(Date.now() - 60_000);
+
+    const { status, body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(status).toBe(200);
+    expect(session).toMatchObject({ prompt: `Say hello ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"], status: "completed" });
+    const byModel = Object.fromEntries(session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]));
+    expect(byModel["gpt-4o"]).toMatchObject({ response: "Hello from 4o", status: "completed", inputTokens: 10, outputTokens: 3, estimated: false, error: null });
+    expect(byModel["gpt-4o-mini"]).toMatchObject({ response: "Hi from mini", status: "completed" });
+  });
+
+  it("keeps every character, multi-byte ones split across network packets included", async () => {
+    const user = await registerUser();
+    const chunks = ["Grüße ", "aus ", "東京 ", "🎉🎉", " naïve ", "\"quoted\"\nnew line", " ok"];
+    const upstream = await script({ "gpt-4o-mini": { chunks, splitBytes: true } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
+    expect(ofType(events, "chunk").map((event) => event.content)).toEqual(chunks);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.conversations[0].response).toBe(chunks.join(""));
+  });
+
+  it("reports the upstream's usage exactly and prices cached input at the cached rate", async () => {
+    const user = await registerUser();
+    const upstream = await script({
+      "gpt-4o": { chunks: ["a"], usage: { prompt: 1_000, completion: 500, cached: 400, reasoning: 120 } },
+      "gpt-4o-mini": { chunks: ["b"], usage: { prompt: 2_000_000, completion: 1_000_000 } },
+    });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"] }));
+    const [big] = ofType(events, "metrics", "gpt-4o");
+    const fourOCost = (600 * GPT4O.input + 400 * GPT4O.cached + 500 * GPT4O.output) / 1_000_000;
+    expect(big).toMatchObject({ inputTokens: 1_000, outputTokens: 500, tokensUsed: 1_500, estimated: false });
+    expect(big!.cost).toBeCloseTo(fourOCost, 10);
+    const [mini] = ofType(events, "metrics", "gpt-4o-mini");
+    expect(mini!.cost).toBeCloseTo(2 * GPT4O_MINI.input + GPT4O_MINI.output, 10);
+
+    const [done] = ofType(events, "done");
+    expect(done!.totalTokens).toBe(1_500 + 3_000_000);
+    expect(done!.totalCost).toBeCloseTo(fourOCost + 2 * GPT4O_MINI.input + GPT4O_MINI.output, 10);
+
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    const stored = session.conversations.find((conversation: { modelName: string }) => conversation.modelName === "gpt-4o");
+    expect(stored).toMatchObject({ cachedTokens: 400, reasoningTokens: 120, inputTokens: 1_000, outputTokens: 500 });
+    expect(stored.cost).toBeCloseTo(fourOCost, 10);
+    expect(session.totalTokens).toBe(done!.totalTokens);
+    expect(session.totalCost).toBeCloseTo(done!.totalCost, 10);
+  });
+
+  it("estimates usage where the upstream reports none, and says so", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["12345678", "1234"], usage: false } });
+    const prompt = `${"p".repeat(40 - upstream.tag.length - 1)} ${upstream.tag}`;
+    const events = await readEvents(await postStream(user.accessToken, { prompt, models: ["gpt-4o"] }));
+    const [metrics] = ofType(events, "metrics");
+    expect(metrics).toMatchObject({ estimated: true, inputTokens: 10, outputTokens: 3, tokensUsed: 13 });
+    expect(metrics!.cost).toBeCloseTo((10 * GPT4O.input + 3 * GPT4O.output) / 1_000_000, 12);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.conversations[0]).toMatchObject({ estimated: true, inputTokens: 10, outputTokens: 3 });
+  });
+});
+
+describe("failures", () => {
+  it("reports one failing model while the other completes", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { fail: { status: 401 } }, "gpt-4o-mini": { chunks: ["fine"] } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"] }));
+    expect(labels(events, "gpt-4o")).toEqual(["error", "status:error"]);
+    expect(ofType(events, "error", "gpt-4o")[0]).toMatchObject({ code: "UPSTREAM_AUTH" });
+    expect(JSON.stringify(events)).not.toContain("sk-test");
+    expect(labels(events, "gpt-4o-mini")).toEqual(["status:streaming", "chunk", "metrics", "status:completed"]);
+    expect(events.at(-1)!.type).toBe("done");
+    expect((await upstream.requests()).filter((request) => request.model === "gpt-4o")).toHaveLength(1);
+
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.status).toBe("partial");
+    const failed = session.conversations.find((conversation: { modelName: string }) => conversation.modelName === "gpt-4o");
+    expect(failed).toMatchObject({ status: "error", response: "", inputTokens: 0, cost: 0 });
+    expect(failed.error).toContain("credentials");
+  });
+
+  it("retries a 429 before the first chunk, honouring retry-after, then streams", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o-mini": { fail: { status: 429, times: 1, retryAfter: "0" }, chunks: ["after", " retry"] } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
+    expect(labels(events, "gpt-4o-mini")).toEqual(["status:streaming", "chunk", "chunk", "metrics", "status:completed"]);
+    expect(await upstream.requests()).toHaveLength(2);
+  });
+
+  it("gives up on a 5xx after a bounded number of retries", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o-mini": { fail: { status: 500, retryAfter: "0" } } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
+    expect(ofType(events, "error")[0]).toMatchObject({ code: "UPSTREAM_ERROR" });
+    expect(await upstream.requests()).toHaveLength(3);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.status).toBe("failed");
+  });
+
+  it("reports a rate-limited upstream as UPSTREAM_RATE_LIMITED once retries are spent", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o-mini": { fail: { status: 429, retryAfter: "0" } } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
+    expect(ofType(events, "error")[0]).toMatchObject({ code: "UPSTREAM_RATE_LIMITED" });
+  });
+
+  it("treats a stream cut without a finish reason as an error, keeping what came", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["one", " two", " three"], cutAfter: 2 } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
+    expect(labels(events, "gpt-4o")).toEqual(["status:streaming", "chunk", "chunk", "error", "metrics", "status:error"]);
+    expect(ofType(events, "error")[0]).toMatchObject({ code: "UPSTREAM_ERROR" });
+    expect(ofType(events, "metrics")[0]).toMatchObject({ estimated: true, outputTokens: 2 });
+    expect(await upstream.requests()).toHaveLength(1);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.conversations[0]).toMatchObject({ status: "error", response: "one two", estimated: true });
+  });
+
+  it("does not retry after the first chunk", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["partial", " answer"], cutAfter: 1 } });
+    await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
+    expect(await upstream.requests()).toHaveLength(1);
+  });
+});
+
+describe("parameters and history", () => {
+  it("sends system, temperature and maxTokens upstream", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "*": { chunks: ["ok"] } });
+    const response = await postStream(user.accessToken, {
+      prompt: `x ${upstream.tag}`,
+      models: ["gpt-4o"],
+      system: "You are terse.",
+      temperature: 0.3,
+      maxTokens: 55,
+    });
+    await readEvents(response);
+    const [request] = await upstream.requests();
+    expect(request!.body).toMatchObject({
+      model: "gpt-4o",
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.3,
+      max_completion_tokens: 55,
+      messages: [
+        { role: "system", content: "You are terse." },
+        { role: "user", content: `x ${upstream.tag}` },
+      ],
+    });
+  });
+
+  it("gives each model its own earlier turns when a session goes on", async () => {
+    const user = await registerUser();
+    const first = await script({ "gpt-4o": { chunks: ["4o first"] }, "gpt-4o-mini": { chunks: ["mini first"] } });
+    const opening = await readEvents(await postStream(user.accessToken, { prompt: `one ${first.tag}`, models: ["gpt-4o", "gpt-4o-mini"] }));
+    const sessionId = opening[0]!.sessionId;
+
+    const second = await script({ "*": { chunks: ["again"] } });
+    const events = await readEvents(
+      await postStream(user.accessToken, { prompt: `two ${second.tag}`, models: ["gpt-4o", "gpt-4o-mini", "gpt-4.1-nano"], sessionId }),
+    );
+    expect(events[0]).toMatchObject({ type: "session", sessionId });
+    const sent = Object.fromEntries((await second.requests()).map((request) => [request.model, request.body.messages]));
+    expect(sent["gpt-4o"]).toEqual([
+      { role: "user", content: `one ${first.tag}` },
+      { role: "assistant", content: "4o first" },
+      { role: "user", content: `two ${second.tag}` },
+    ]);
+    expect(sent["gpt-4o-mini"]).toEqual([
+      { role: "user", content: `one ${first.tag}` },
+      { role: "assistant", content: "mini first" },
+      { role: "user", content: `two ${second.tag}` },
+    ]);
+    expect(sent["gpt-4.1-nano"]).toEqual([{ role: "user", content: `two ${second.tag}` }]);
+
+    const { body: session } = await sessionOf(user.accessToken, sessionId);
+    expect(session.models).toEqual(["gpt-4o", "gpt-4o-mini", "gpt-4.1-nano"]);
+    expect(session.conversations).toHaveLength(5);
+    expect(session.prompt).toBe(`one ${first.tag}`);
+  });
+
+  it("refuses to go on with another user's session", async () => {
+    const owner = await registerUser();
+    const stranger = await registerUser();
+    const events = await readEvents(await postStream(owner.accessToken, { prompt: "hi", models: ["local/echo"] }));
+    const response = await postStream(stranger.accessToken, { prompt: "mine now", models: ["local/echo"], sessionId: events[0]!.sessionId });
+    expect(response.status).toBe(404);
+    expect((await jsonOf(response)).error.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("the EventSource form", () => {
+  it("takes the query and the token parameter", async () => {
+    const user = await registerUser();
+    const response = await call("GET", `/playground/stream?prompt=${encodeURIComponent("Hello world")}&models=local/echo,gpt-4o-mini&token=${user.accessToken}`);
+    expect(response.status).toBe(200);
+    const events = await readEvents(response);
+    expect(ofType(events, "chunk", "local/echo").map((event) => event.content).join("")).toBe("Hello world");
+    expect(events.at(-1)!.type).toBe("done");
+  });
+
+  it("answers a reconnect with Last-Event-ID by 204, starting nothing", async () => {
+    const user = await registerUser();
+    const response = await call("GET", `/playground/stream?prompt=again&models=local/echo&token=${user.accessToken}`, {
+      headers: { "Last-Event-ID": "7" },
+    });
+    expect(response.status).toBe(204);
+    const sessions = await jsonOf(await call("GET", "/playground/sessions", { token: user.accessToken }));
+    expect(sessions.sessions).toHaveLength(0);
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    ["an empty prompt", { prompt: "", models: ["local/echo"] }, "prompt"],
+    ["a prompt over 32,000 characters", { prompt: "x".repeat(32_001), models: ["local/echo"] }, "prompt"],
+    ["no models", { prompt: "hi", models: [] }, "models"],
+    ["seven models", { prompt: "hi", models: ["a", "b", "c", "d", "e", "f", "g"] }, "models"],
+    ["a model named twice", { prompt: "hi", models: ["local/echo", "local/echo"] }, "models"],
+    ["a temperature above 2", { prompt: "hi", models: ["local/echo"], temperature: 2.5 }, "temperature"],
+    ["a fractional maxTokens", { prompt: "hi", models: ["local/echo"], maxTokens: 1.5 }, "maxTokens"],
+    ["a malformed sessionId", { prompt: "hi", models: ["local/echo"], sessionId: "nope" }, "sessionId"],
+  ])("refuses %s with 400", async (_, body, path) => {
+    const user = await registerUser();
+    const response = await call("POST", "/playground/stream", { token: user.accessToken, body });
+    expect(response.status).toBe(400);
+    const error = (await jsonOf(response)).error;
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.details.map((detail: { path: string }) => detail.path)).toContain(path);
+  });
+
+  it("refuses an unknown model with UNKNOWN_MODEL", async () => {
+    const user = await registerUser();
+    const response = await postStream(user.accessToken, { prompt: "hi", models: ["local/echo", "gpt-9000"] });
+    expect(response.status).toBe(400);
+    const error = (await jsonOf(response)).error;
+    expect(error.code).toBe("UNKNOWN_MODEL");
+    expect(error.message).toContain("gpt-9000");
+  });
+
+  it("refuses the GET form's bad query the same way", async () => {
+    const user = await registerUser();
+    const response = await call("GET", `/playground/stream?prompt=hi&models=&token=${user.accessToken}`);
+    expect(response.status).toBe(400);
+    expect((await jsonOf(response)).error.code).toBe("VALIDATION_FAILED");
+  });
+
+  it("refuses a stream without a token", async () => {
+    const response = await call("GET", "/playground/stream?prompt=hi&models=local/echo");
+    expect(response.status).toBe(401);
+  });
+});
