@@ -26,6 +26,10 @@ export default defineConfig({
                 JWT_SECRET: TEST_JWT_SECRET,
                 OPENAI_API_KEY: UPSTREAM_API_KEY,
                 OPENAI_BASE_URL: `${inject("upstreamUrl")}/v1`,
+                // Every test registers users from one address: limits are exercised in their own
+                // tests, with their own settings (test/api/rate-limit.test.ts).
+                AUTH_RATE_LIMIT_MAX_REQUESTS: "1000000",
+                RATE_LIMIT_MAX_REQUESTS: "1000000",
               },
             },
           })),

@@ -14,6 +14,8 @@ type ConfigVariables = Partial<
     | "RATE_LIMIT_WINDOW_SECONDS"
     | "AUTH_RATE_LIMIT_MAX_REQUESTS"
     | "AUTH_RATE_LIMIT_WINDOW_SECONDS"
+    | "LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS"
+    | "LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS"
     | "API_RATE_LIMIT_MAX_REQUESTS"
     | "API_RATE_LIMIT_WINDOW_SECONDS"
     | "FIRST_TOKEN_TIMEOUT_SECONDS"
@@ -57,6 +59,8 @@ const configSchema = z
     RATE_LIMIT_WINDOW_SECONDS: count(3600),
     AUTH_RATE_LIMIT_MAX_REQUESTS: count(20),
     AUTH_RATE_LIMIT_WINDOW_SECONDS: count(900),
+    LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS: count(10),
+    LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS: count(900),
     API_RATE_LIMIT_MAX_REQUESTS: count(600),
     API_RATE_LIMIT_WINDOW_SECONDS: count(60),
     FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
@@ -80,6 +84,7 @@ const configSchema = z
       limits: {
         stream: { limit: vars.RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS },
         auth: { limit: vars.AUTH_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW_SECONDS },
+        loginEmail: { limit: vars.LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS },
         api: { limit: vars.API_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.API_RATE_LIMIT_WINDOW_SECONDS },
       },
       firstTokenTimeoutMs: vars.FIRST_TOKEN_TIMEOUT_SECONDS * 1000,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, json, jsonBody } from "../http/schemas.ts";
+import { apiLimit, loginLimit, registerLimit } from "../ratelimit/policies.ts";
 import { requireUser } from "./auth.middleware.ts";
 
 export const UserSchema = z
@@ -39,6 +40,7 @@ export const register = createRoute({
   path: "/auth/register",
   tags,
   summary: "Create an account and log in",
+  middleware: [registerLimit] as const,
   request: { body: jsonBody(RegisterSchema) },
   responses: { 201: json(AuthResultSchema, "The new user, logged in"), ...errorResponses(400, 409, 413, 429, 503) },
 });
@@ -48,6 +50,7 @@ export const login = createRoute({
   path: "/auth/login",
   tags,
   summary: "Log in with email and password",
+  middleware: [loginLimit] as const,
   request: { body: jsonBody(LoginSchema) },
   responses: { 200: json(AuthResultSchema, "Logged in"), ...errorResponses(400, 401, 413, 429, 503) },
 });
@@ -58,7 +61,7 @@ export const profile = createRoute({
   tags,
   summary: "The logged-in user",
   security: [{ bearer: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser(), apiLimit] as const,
   responses: { 200: json(z.object({ user: UserSchema }), "The user"), ...errorResponses(401, 429, 503) },
 });
 

@@ -94,6 +94,8 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
         await delay(wait, controller.signal);
       }
     }
+    // An aborted stream may simply end: the abort's reason, not the missing finish, is what happened.
+    controller.signal.throwIfAborted();
     if (!finishReason) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream ended without a finish reason");
   } catch (error) {
     failure = error;

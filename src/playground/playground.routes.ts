@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/auth.middleware.ts";
 import { errorResponses, json, jsonBody } from "../http/schemas.ts";
+import { apiLimit, streamLimit } from "../ratelimit/policies.ts";
 import {
   ConversationSchema,
   ModelSchema,
@@ -29,7 +30,7 @@ export const streamGet = createRoute({
   tags,
   summary: "Stream one prompt to several models (EventSource)",
   security,
-  middleware: [noReconnect, requireUser({ queryToken: true })] as const,
+  middleware: [noReconnect, requireUser({ queryToken: true }), streamLimit] as const,
   request: { query: StreamQuerySchema },
   responses: { 200: eventStream, 204: { description: "A reconnect: nothing to resume" }, ...errorResponses(400, 401, 404, 429, 503) },
 });
@@ -40,7 +41,7 @@ export const streamPost = createRoute({
   tags,
   summary: "Stream one prompt to several models (fetch)",
   security,
-  middleware: [noReconnect, requireUser()] as const,
+  middleware: [noReconnect, requireUser(), streamLimit] as const,
   request: { body: jsonBody(StreamBodySchema) },
   responses: { 200: eventStream, 204: { description: "A reconnect: nothing to resume" }, ...errorResponses(400, 401, 404, 413, 429, 503) },
 });
@@ -59,7 +60,7 @@ export const listSessions = createRoute({
   tags,
   summary: "The user's sessions, newest first",
   security,
-  middleware: [requireUser()] as const,
+  middleware: [requireUser(), apiLimit] as const,
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -78,7 +79,7 @@ export const getSession = createRoute({
   tags,
   summary: "A session with its conversations, oldest first",
   security,
-  middleware: [requireUser()] as const,
+  middleware: [requireUser(), apiLimit] as const,
   request: { params: SessionIdParams },
   responses: {
     200: json(z.object({ session: SessionSchema.extend({ conversations: z.array(ConversationSchema) }) }), "The session"),
@@ -92,7 +93,7 @@ export const deleteSession = createRoute({
   tags,
   summary: "Delete a session and its conversations",
   security,
-  middleware: [requireUser()] as const,
+  middleware: [requireUser(), apiLimit] as const,
   request: { params: SessionIdParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 404, 429, 503) },
 });
@@ -103,7 +104,7 @@ export const getUsage = createRoute({
   tags,
   summary: "The user's tokens and cost, in all and per model",
   security,
-  middleware: [requireUser()] as const,
+  middleware: [requireUser(), apiLimit] as const,
   request: {
     query: z
       .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })

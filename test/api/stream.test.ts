@@ -1,6 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, jsonOf, registerUser } from "../helpers/api.ts";
-import { type Event, ofType, postStream, readEvents, script, sessionOf } from "../helpers/stream.ts";
+import {
+  callWithEnv,
+  type Event,
+  eventsOf,
+  ofType,
+  postStream,
+  readEvents,
+  script,
+  sessionOf,
+  streamRequest,
+} from "../helpers/stream.ts";
 
 const GPT4O = { input: 2.5, cached: 1.25, output: 10 };
 const GPT4O_MINI = { input: 0.15, cached: 0.075, output: 0.6 };
@@ -154,6 +164,83 @@ describe("failures", () => {
     const upstream = await script({ "gpt-4o": { chunks: ["partial", " answer"], cutAfter: 1 } });
     await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
     expect(await upstream.requests()).toHaveLength(1);
+  });
+});
+
+describe("a client that leaves", () => {
+  it("aborts the upstream requests and keeps the partial answers as cancelled", async () => {
+    const user = await registerUser();
+    const upstream = await script({
+      "gpt-4o": { chunks: ["first", " second", " third", " fourth"], chunkDelayMs: 5_000 },
+      "gpt-4o-mini": { chunks: ["slow"], headersDelayMs: 5_000 },
+    });
+    const response = await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"] });
+    let sessionId = "";
+    for await (const event of eventsOf(response)) {
+      if (event.type === "session") sessionId = event.sessionId;
+      if (event.type === "chunk") break;
+    }
+
+    const received = await upstream.requests("gpt-4o");
+    expect(received.find((request) => request.model === "gpt-4o")).toMatchObject({ closedEarly: true });
+    expect((await upstream.requests("gpt-4o-mini")).find((request) => request.model === "gpt-4o-mini")).toMatchObject({ closedEarly: true });
+
+    const session = await vi.waitFor(async () => {
+      const { body } = await sessionOf(user.accessToken, sessionId);
+      expect(body.conversations).toHaveLength(2);
+      return body;
+    });
+    expect(session.status).toBe("partial");
+    const byModel = Object.fromEntries(session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]));
+    expect(byModel["gpt-4o"]).toMatchObject({ status: "cancelled", response: "first", estimated: true, outputTokens: 2 });
+    expect(byModel["gpt-4o"].cost).toBeGreaterThan(0);
+    expect(byModel["gpt-4o-mini"]).toMatchObject({ status: "cancelled", response: "", inputTokens: 0, cost: 0 });
+  });
+});
+
+describe("time limits and keep-alive", () => {
+  it("fails a model with no first token in time, and closes its upstream", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { headersDelayMs: 10_000 }, "gpt-4o-mini": { chunks: ["quick"] } });
+    const { response, settled } = await callWithEnv(
+      { FIRST_TOKEN_TIMEOUT_SECONDS: "1" },
+      streamRequest(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"] }),
+    );
+    const events = await readEvents(response);
+    await settled();
+    expect(ofType(events, "error", "gpt-4o")[0]).toMatchObject({ code: "TIMEOUT" });
+    expect(ofType(events, "status", "gpt-4o-mini").at(-1)).toMatchObject({ status: "completed" });
+    expect((await upstream.requests("gpt-4o")).find((request) => request.model === "gpt-4o")).toMatchObject({ closedEarly: true });
+  });
+
+  it("fails a model that does not finish in time, keeping what it sent", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["a", "b", "c", "d", "e"], chunkDelayMs: 400 } });
+    const { response, settled } = await callWithEnv(
+      { STREAM_TIMEOUT_SECONDS: "1" },
+      streamRequest(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }),
+    );
+    const events = await readEvents(response);
+    await settled();
+    expect(ofType(events, "error")[0]).toMatchObject({ code: "TIMEOUT" });
+    const sent = ofType(events, "chunk").map((event) => event.content).join("");
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(5);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.conversations[0]).toMatchObject({ status: "error", response: sent });
+  });
+
+  it("sends a ping comment while nothing else flows", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["late"], firstChunkDelayMs: 2_500 } });
+    const { response, settled } = await callWithEnv(
+      { PING_INTERVAL_SECONDS: "1" },
+      streamRequest(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }),
+    );
+    const text = await response.text();
+    await settled();
+    expect(text).toMatch(/\n: ping\n\n/);
+    expect(text).toContain('"type":"done"');
   });
 });
 

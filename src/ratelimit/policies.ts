@@ -1,0 +1,53 @@
+// Which requests are limited, per what, and how they fail when the limiter cannot be reached.
+import type { Context } from "hono";
+import type { AppEnv } from "../env.ts";
+import { type RateLimitPolicy, rateLimit } from "./rate-limit.middleware.ts";
+
+const user = (c: Context<AppEnv>) => `user:${c.var.user.id}`;
+const clientAddress = (c: Context<AppEnv>) => `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
+
+/** The login's email, hashed so that no address is kept in the limiter. */
+async function loginEmail(c: Context<AppEnv>) {
+  const body = await c.req.json<{ email?: unknown }>().catch(() => undefined);
+  if (typeof body?.email !== "string") return undefined;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body.email.trim().toLowerCase()));
+  return `email:${btoa(String.fromCharCode(...new Uint8Array(digest)))}`;
+}
+
+const stream: RateLimitPolicy = {
+  name: "stream",
+  counts: "stream requests",
+  limits: (config) => config.limits.stream,
+  subject: user,
+  failClosed: true,
+};
+const auth: RateLimitPolicy = {
+  name: "auth",
+  counts: "login and register attempts from this address",
+  limits: (config) => config.limits.auth,
+  subject: clientAddress,
+  failClosed: true,
+};
+const loginPerEmail: RateLimitPolicy = {
+  name: "login-email",
+  counts: "login attempts for this account",
+  limits: (config) => config.limits.loginEmail,
+  subject: loginEmail,
+  failClosed: true,
+};
+const api: RateLimitPolicy = {
+  name: "api",
+  counts: "requests",
+  limits: (config) => config.limits.api,
+  subject: user,
+  failClosed: false,
+};
+
+/** The stream routes, per user; after auth, so that only a real user's quota is spent. */
+export const streamLimit = rateLimit(stream);
+/** Register, per client address. */
+export const registerLimit = rateLimit(auth);
+/** Login, per client address and per email, so that password guessing stops. */
+export const loginLimit = rateLimit(auth, loginPerEmail);
+/** Every other authenticated route, per user, generously. */
+export const apiLimit = rateLimit(api);
