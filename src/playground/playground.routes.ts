@@ -14,6 +14,15 @@ import { StreamEventSchema } from "./stream-events.ts";
 import { noReconnect } from "./stream.handlers.ts";
 
 const tags = ["playground"];
+
+/** An ISO date-time Postgres can hold and people mean: years 1 to 9999. */
+const moment = z.iso
+  .datetime({ offset: true })
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, "must be between the years 1 and 9999")
+  .openapi({ example: "2026-11-01T00:00:00Z" });
 const security = [{ bearer: [] }];
 const SessionIdParams = z.object({ id: z.uuid("must be a session id").openapi({ param: { name: "id", in: "path" } }) });
 
@@ -107,7 +116,7 @@ export const getUsage = createRoute({
   middleware: [requireUser(), apiLimit] as const,
   request: {
     query: z
-      .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+      .object({ from: moment.optional(), to: moment.optional() })
       .refine(({ from, to }) => !from || !to || Date.parse(from) <= Date.parse(to), { message: "must not be after to", path: ["from"] }),
   },
   responses: { 200: json(UsageSchema, "Usage"), ...errorResponses(400, 401, 429, 503) },

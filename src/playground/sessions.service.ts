@@ -187,14 +187,18 @@ export interface Cursor {
 export const encodeCursor = (cursor: Cursor) =>
   btoa(`${cursor.createdAt.toISOString()}|${cursor.id}`).replace(/=+$/, "");
 
-/** The cursor in a `cursor` query value, or undefined when it is not one of ours. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The cursor in a `cursor` query value, or undefined when it is not exactly one this API gave. */
 export function decodeCursor(value: string): Cursor | undefined {
+  let decoded: string;
   try {
-    const [createdAt, id] = atob(value).split("|");
-    const date = new Date(createdAt ?? "");
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    return !Number.isNaN(date.getTime()) && id && uuid.test(id) ? { createdAt: date, id } : undefined;
+    decoded = atob(value);
   } catch {
     return undefined;
   }
+  const [createdAt = "", id = "", ...rest] = decoded.split("|");
+  const date = new Date(createdAt);
+  const exact = !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999 && date.toISOString() === createdAt;
+  return exact && rest.length === 0 && UUID.test(id) ? { createdAt: date, id } : undefined;
 }
