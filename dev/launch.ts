@@ -40,6 +40,7 @@ async function stop(code: number) {
     await new Promise((resolve) => wrangler.once("exit", resolve));
   }
   await database.close();
+  console.log("stopped: the API and the database (data kept)");
   process.exit(code);
 }
 process.on("SIGINT", () => void stop(0));

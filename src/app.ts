@@ -51,7 +51,7 @@ export function createApp() {
     cors({
       origin: c.var.config.corsOrigins,
       allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-      exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id"],
+      exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "Server-Timing", "X-Request-Id"],
       maxAge: 600,
     })(c, next),
   );

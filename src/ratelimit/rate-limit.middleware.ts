@@ -48,6 +48,9 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
     const policyHeader: string[] = [];
     const stateHeader: string[] = [];
     const giveBack = () => Promise.allSettled(counted.map(({ stub, hitId }) => stub.giveBack(hitId)));
+    const started = performance.now();
+    // What the limiter added to this request, for clients and the benchmark.
+    const serverTiming = () => `ratelimit;dur=${(performance.now() - started).toFixed(2)}`;
 
     for (const policy of policies) {
       const subject = await policy.subject(c);
@@ -74,6 +77,7 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
           {
             headers: {
               "Retry-After": String(decision.retryAfterSeconds),
+              "Server-Timing": serverTiming(),
               "RateLimit-Policy": structured(policyHeader),
               RateLimit: structured(stateHeader),
             },
@@ -85,6 +89,7 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
     if (policyHeader.length > 0) {
       c.header("RateLimit-Policy", structured(policyHeader));
       c.header("RateLimit", structured(stateHeader));
+      c.header("Server-Timing", serverTiming(), { append: true });
     }
     await next();
   });
