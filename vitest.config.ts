@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { UPSTREAM_API_KEY } from "./test/upstream/scripted-upstream.ts";
@@ -34,6 +35,8 @@ export default defineConfig({
             },
           })),
         ],
+        // The Worker's bundle aliases zod to its locale-free entry (wrangler.toml); so do its tests.
+        resolve: { alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL("./src/zod.ts", import.meta.url)) }] },
         test: {
           name: "worker",
           include: ["test/api/**/*.test.ts"],

@@ -1,8 +1,11 @@
 // Every OpenAI-compatible upstream (OpenAI, and by base URL Anthropic, Gemini, Groq, OpenRouter,
-// Ollama), through the openai SDK, with its failures turned into ProviderErrors.
-import OpenAI from "openai";
+// Ollama): the streaming chat completions call, its server-sent events, and its failures as
+// ProviderErrors. Written against the wire format rather than through the openai SDK, which would
+// triple the Worker's size for the one call we make.
 import type { ModelEntry } from "./catalogue.ts";
 import { type ChatRequest, type Provider, ProviderError, type StreamPart } from "./provider.ts";
+
+const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
 export interface OpenAISettings {
   apiKey: string;
@@ -10,11 +13,23 @@ export interface OpenAISettings {
   maxTokensField: "max_completion_tokens" | "max_tokens";
 }
 
+/** The parts of a `chat.completion.chunk` we read. */
+interface Chunk {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+    completion_tokens_details?: { reasoning_tokens?: number };
+  } | null;
+  error?: { message?: string };
+}
+
 /** Seconds or an HTTP date in `retry-after`, or OpenAI's `retry-after-ms`, as milliseconds. */
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const milliseconds = Number(headers?.get("retry-after-ms"));
+function retryAfterMs(headers: Headers): number | undefined {
+  const milliseconds = Number(headers.get("retry-after-ms"));
   if (milliseconds > 0) return milliseconds;
-  const value = headers?.get("retry-after");
+  const value = headers.get("retry-after");
   if (!value) return undefined;
   const seconds = Number(value);
   if (!Number.isNaN(seconds)) return Math.max(0, seconds * 1000);
@@ -22,69 +37,123 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function toProviderError(error: unknown, signal: AbortSignal): unknown {
-  // An abort of ours (the client left, a time limit) is not the upstream's failure: let the caller tell which.
-  if (signal.aborted) return signal.reason;
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new ProviderError("UPSTREAM_ERROR", "the upstream could not be reached", { retryable: true });
+/** The upstream's own words for a failure, shortened; never for auth failures, which may quote the key. */
+async function upstreamMessage(response: Response) {
+  const text = await response.text().catch(() => "");
+  try {
+    return String((JSON.parse(text) as Chunk).error?.message ?? text).slice(0, 300);
+  } catch {
+    return text.slice(0, 300);
   }
-  if (!(error instanceof OpenAI.APIError)) return new ProviderError("UPSTREAM_ERROR", "the upstream stream failed");
-  const status = error.status ?? 0;
+}
+
+async function failure(response: Response): Promise<ProviderError> {
+  const { status } = response;
   if (status === 401 || status === 403) {
-    // The upstream's own message may quote part of the key: say it in our words.
+    await response.body?.cancel();
     return new ProviderError("UPSTREAM_AUTH", `the upstream refused our credentials (${status})`);
   }
   if (status === 429) {
+    await response.body?.cancel();
     return new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting requests", {
       retryable: true,
-      retryAfterMs: retryAfterMs(error.headers),
+      retryAfterMs: retryAfterMs(response.headers),
     });
   }
-  const detail = error.message.slice(0, 300);
-  return new ProviderError("UPSTREAM_ERROR", `the upstream failed: ${detail}`, { retryable: status >= 500 });
+  const retryable = status >= 500;
+  return new ProviderError("UPSTREAM_ERROR", `the upstream failed (${status}): ${await upstreamMessage(response)}`, { retryable });
+}
+
+/** The `data:` payloads of a server-sent event stream, until `[DONE]` or its end. */
+async function* eventData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = "";
+  let data: string[] = [];
+  for await (const text of body.pipeThrough(new TextDecoderStream())) {
+    buffer += text;
+    let newline = buffer.indexOf("\n");
+    while (newline >= 0) {
+      const line = buffer.slice(0, buffer[newline - 1] === "\r" ? newline - 1 : newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+      if (line === "") {
+        // A blank line ends an event.
+        if (data.length > 0) {
+          const payload = data.join("\n");
+          data = [];
+          if (payload === "[DONE]") return;
+          yield payload;
+        }
+      } else if (line.startsWith("data:")) {
+        data.push(line.slice(line[5] === " " ? 6 : 5));
+      }
+    }
+  }
+}
+
+function toParts(chunk: Chunk): StreamPart[] {
+  if (chunk.error) throw new ProviderError("UPSTREAM_ERROR", `the upstream failed: ${String(chunk.error.message).slice(0, 300)}`);
+  const parts: StreamPart[] = [];
+  const choice = chunk.choices?.[0];
+  if (choice?.delta?.content) parts.push({ type: "text", text: choice.delta.content });
+  if (chunk.usage) {
+    parts.push({
+      type: "usage",
+      usage: {
+        inputTokens: chunk.usage.prompt_tokens,
+        outputTokens: chunk.usage.completion_tokens,
+        cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+        reasoningTokens: chunk.usage.completion_tokens_details?.reasoning_tokens ?? 0,
+      },
+    });
+  }
+  if (choice?.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason });
+  return parts;
 }
 
 /**
- * A provider for one model of an OpenAI-compatible upstream.
+ * A provider for one model of an OpenAI-compatible upstream. No retries or time limits here: the
+ * playground owns those, since it knows whether a chunk was sent yet.
  *
  * @example
  * const provider = openAICompatible({ apiKey, baseUrl, maxTokensField: "max_completion_tokens" }, findModel("gpt-4o")!);
  */
 export function openAICompatible(settings: OpenAISettings, model: ModelEntry): Provider {
-  // Retries and time limits are the playground's, which knows whether a chunk was sent yet.
-  const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
+  const url = `${(settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
   return {
     async *stream(request: ChatRequest): AsyncGenerator<StreamPart> {
+      const body = {
+        model: model.upstreamModel,
+        messages: request.messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(request.temperature === undefined || model.reasoning ? {} : { temperature: request.temperature }),
+        ...(request.maxTokens === undefined ? {} : { [settings.maxTokensField]: request.maxTokens }),
+      };
+      let connected = false;
       try {
-        const stream = await client.chat.completions.create(
-          {
-            model: model.upstreamModel,
-            messages: request.messages,
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(request.temperature === undefined || model.reasoning ? {} : { temperature: request.temperature }),
-            ...(request.maxTokens === undefined ? {} : { [settings.maxTokensField]: request.maxTokens }),
-          },
-          { signal: request.signal },
-        );
-        for await (const chunk of stream) {
-          const choice = chunk.choices[0];
-          if (choice?.delta?.content) yield { type: "text", text: choice.delta.content };
-          if (chunk.usage) {
-            yield {
-              type: "usage",
-              usage: {
-                inputTokens: chunk.usage.prompt_tokens,
-                outputTokens: chunk.usage.completion_tokens,
-                cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
-                reasoningTokens: chunk.usage.completion_tokens_details?.reasoning_tokens ?? 0,
-              },
-            };
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${settings.apiKey}`, "Content-Type": "application/json", Accept: "text/event-stream" },
+          body: JSON.stringify(body),
+          signal: request.signal,
+        });
+        if (!response.ok || !response.body) throw await failure(response);
+        connected = true;
+        for await (const data of eventData(response.body)) {
+          let chunk: Chunk;
+          try {
+            chunk = JSON.parse(data) as Chunk;
+          } catch {
+            throw new ProviderError("UPSTREAM_ERROR", "the upstream sent an event that is not JSON");
           }
-          if (choice?.finish_reason) yield { type: "finish", reason: choice.finish_reason };
+          yield* toParts(chunk);
         }
       } catch (error) {
-        throw toProviderError(error, request.signal);
+        // An abort of ours (the client left, a time limit) is not the upstream's failure: its reason tells which.
+        if (request.signal.aborted) throw request.signal.reason;
+        if (error instanceof ProviderError) throw error;
+        if (connected) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream broke off");
+        throw new ProviderError("UPSTREAM_ERROR", "the upstream could not be reached", { retryable: true });
       }
     },
   };
