@@ -159,6 +159,16 @@ describe("failures", () => {
     expect(session.conversations[0]).toMatchObject({ status: "error", response: "one two", estimated: true });
   });
 
+  it("passes on the upstream's reason for a 400, without retrying", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { fail: { status: 400 } } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
+    const [error] = ofType(events, "error");
+    expect(error).toMatchObject({ code: "UPSTREAM_ERROR" });
+    expect(error!.message).toContain("Unsupported parameter");
+    expect(await upstream.requests()).toHaveLength(1);
+  });
+
   it("does not retry after the first chunk", async () => {
     const user = await registerUser();
     const upstream = await script({ "gpt-4o": { chunks: ["partial", " answer"], cutAfter: 1 } });
@@ -270,6 +280,15 @@ describe("parameters and history", () => {
     });
   });
 
+  it("sends no temperature to a reasoning model, which refuses one", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "*": { chunks: ["ok"] } });
+    await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-5-mini"], temperature: 0.2, maxTokens: 9 }));
+    const [request] = await upstream.requests();
+    expect(request!.body).not.toHaveProperty("temperature");
+    expect(request!.body).toMatchObject({ model: "gpt-5-mini", max_completion_tokens: 9 });
+  });
+
   it("gives each model its own earlier turns when a session goes on", async () => {
     const user = await registerUser();
     const first = await script({ "gpt-4o": { chunks: ["4o first"] }, "gpt-4o-mini": { chunks: ["mini first"] } });
@@ -318,6 +337,16 @@ describe("the EventSource form", () => {
     const events = await readEvents(response);
     expect(ofType(events, "chunk", "local/echo").map((event) => event.content).join("")).toBe("Hello world");
     expect(events.at(-1)!.type).toBe("done");
+  });
+
+  it("runs the offline models with no key, within maxTokens", async () => {
+    const user = await registerUser();
+    const response = await call("GET", `/playground/stream?prompt=one+two+three&models=local/echo,local/lorem&maxTokens=2&token=${user.accessToken}`);
+    const events = await readEvents(response);
+    expect(ofType(events, "chunk", "local/echo").map((event) => event.content)).toEqual(["one ", "two "]);
+    expect(ofType(events, "chunk", "local/lorem")).toHaveLength(2);
+    expect(ofType(events, "metrics", "local/echo")[0]).toMatchObject({ outputTokens: 2, estimated: false, cost: 0 });
+    expect(ofType(events, "status").filter((event) => event.status === "completed")).toHaveLength(2);
   });
 
   it("answers a reconnect with Last-Event-ID by 204, starting nothing", async () => {

@@ -53,6 +53,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 }
 
 const ERROR_BODIES: Record<number, { message: string; type: string; code: string | null }> = {
+  400: { message: "Unsupported parameter: 'temperature'.", type: "invalid_request_error", code: "unsupported_parameter" },
   401: { message: "Incorrect API key provided: sk-test***************key.", type: "invalid_request_error", code: "invalid_api_key" },
   429: { message: "Rate limit reached for requests", type: "requests", code: "rate_limit_exceeded" },
   500: { message: "The server had an error while processing your request.", type: "server_error", code: null },
