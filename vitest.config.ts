@@ -35,8 +35,13 @@ export default defineConfig({
             },
           })),
         ],
-        // The Worker's bundle aliases zod to its locale-free entry (wrangler.toml); so do its tests.
-        resolve: { alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL("./src/zod.ts", import.meta.url)) }] },
+        // The Worker's bundle replaces two packages with leaner entries (wrangler.toml); so do its tests.
+        resolve: {
+          alias: [
+            { find: /^zod$/, replacement: fileURLToPath(new URL("./src/zod.ts", import.meta.url)) },
+            { find: /^@neondatabase\/serverless$/, replacement: fileURLToPath(new URL("./src/db/neon-http.ts", import.meta.url)) },
+          ],
+        },
         test: {
           name: "worker",
           include: ["test/api/**/*.test.ts"],
