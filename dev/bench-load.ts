@@ -2,7 +2,7 @@
 import { type ApiEvent, finalStatusOf, postStream, readApiStream, scriptUpstream, textOf } from "./bench-client.ts";
 import type { Section } from "./bench-report.ts";
 import { percentile, round } from "./bench-stats.ts";
-import type { Stack, WorkerdCpu } from "./bench-stack.ts";
+import type { Stack } from "./bench-stack.ts";
 
 const MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-nano"];
 const CONCURRENT_STREAMS = 200;
@@ -94,12 +94,8 @@ const describe = (failures: Record<string, number>) =>
 
 const failureCount = (failures: Record<string, number>) => Object.values(failures).reduce((sum, count) => sum + count, 0);
 
-/** CPU used between two readings, in all and by the Worker's own workerd, divided among `count`. */
-function cpuPer(before: WorkerdCpu, after: WorkerdCpu, count: number) {
-  const worker = after.worker - before.worker;
-  const proxy = after.proxy - before.proxy;
-  return { all: (worker + proxy) / count, worker: worker / count, totalMs: worker + proxy };
-}
+/** CPU used between two readings, divided among `count`. */
+const cpuPer = (before: number, after: number, count: number) => ({ each: (after - before) / count, totalMs: after - before });
 
 /** Parts 2 and 3: the concurrent run, and the CPU it and a run of long streams cost. */
 export async function measureLoadAndCpu(stack: Stack, token: string) {
@@ -131,17 +127,14 @@ export async function measureLoadAndCpu(stack: Stack, token: string) {
     details: { streams: CONCURRENT_STREAMS, models: MODELS, chunksPerModel: LOAD_CHUNKS, ...load.pace, failureReasons: load.failures },
   };
   const longFailures = failureCount(long.failures);
-  const workerOnly = "the Worker's own workerd only, without wrangler dev's proxy";
   const cpu: Section = {
     key: "cpu",
-    title: "3. workerd CPU time (user + system, from /proc; local workerd, including wrangler dev's proxy worker unless said)",
+    title: "3. workerd CPU time (user + system, from /proc: the runtime's own work on sockets and streams included)",
     rows: [
-      { key: "perModelStreamUnderLoadMs", figure: "per model-stream, part 2's load", value: round(loadCpu.all), unit: "ms", note: `${round(loadCpu.totalMs, 0)} ms over ${modelStreams} model-streams of ${LOAD_CHUNKS} chunks` },
-      { key: "perModelStreamUnderLoadWorkerMs", figure: "  of which the Worker", value: round(loadCpu.worker), unit: "ms", note: workerOnly },
-      { key: "perStreamUnderLoadMs", figure: "per 3-model stream, part 2's load", value: round(loadCpu.all * MODELS.length), unit: "ms" },
-      { key: "per3x500StreamMs", figure: `per 3-model ${LONG_CHUNKS}-token stream`, value: round(longCpu.all), unit: "ms", note: `${LONG_STREAMS} sequential streams; the Workers free plan allows 10 ms of CPU per request` },
-      { key: "per3x500StreamWorkerMs", figure: "  of which the Worker", value: round(longCpu.worker), unit: "ms", note: workerOnly },
-      { key: "perModelStream500Ms", figure: `per model-stream of ${LONG_CHUNKS} tokens`, value: round(longCpu.all / MODELS.length), unit: "ms", note: longFailures ? `failures: ${describe(long.failures)}` : "every long stream completed correctly" },
+      { key: "perModelStreamUnderLoadMs", figure: "per model-stream, part 2's load", value: round(loadCpu.each), unit: "ms", note: `${round(loadCpu.totalMs, 0)} ms over ${modelStreams} model-streams of ${LOAD_CHUNKS} chunks` },
+      { key: "perStreamUnderLoadMs", figure: "per 3-model stream, part 2's load", value: round(loadCpu.each * MODELS.length), unit: "ms" },
+      { key: "per3x500StreamMs", figure: `per 3-model ${LONG_CHUNKS}-token stream`, value: round(longCpu.each), unit: "ms", note: `${LONG_STREAMS} sequential streams; the Workers free plan allows 10 ms of CPU per request` },
+      { key: "perModelStream500Ms", figure: `per model-stream of ${LONG_CHUNKS} tokens`, value: round(longCpu.each / MODELS.length), unit: "ms", note: longFailures ? `failures: ${describe(long.failures)}` : "every long stream completed correctly" },
     ],
     details: {
       workerdPids: pidsAfter,

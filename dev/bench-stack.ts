@@ -1,12 +1,12 @@
 // The real local stack the benchmark measures: the SQL endpoint on an in-memory database, the
-// scripted upstream, and the Worker under `wrangler dev`, all on loopback; and the CPU its workerd
-// processes have used.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// scripted upstream, and the built Worker in workerd, all on loopback; and the CPU workerd has used.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { startScriptedUpstream, UPSTREAM_API_KEY } from "../test/upstream/scripted-upstream.ts";
 import { applyMigrations } from "./migrate.ts";
 import { type SqlEndpoint, startSqlEndpoint } from "./sql-endpoint.ts";
@@ -16,6 +16,9 @@ export const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("
 /** No telemetry, no fetch of Request.cf from the internet (the benchmark runs offline), and plain text for our logs. */
 export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0" };
 
+const WRANGLER_CONFIG = "wrangler.toml";
+const BUILD_DIR = ".wrangler/bench-build";
+
 // Limits far above what the benchmark sends: it measures the limiter's cost, never a refusal.
 const NO_LIMIT = "1000000";
 const LIMIT_VARIABLES = [
@@ -24,16 +27,14 @@ const LIMIT_VARIABLES = [
   "API_RATE_LIMIT_MAX_REQUESTS",
   "LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS",
 ];
-const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 export interface Stack {
   /** The API, e.g. http://127.0.0.1:8787 */
   origin: string;
   upstreamUrl: string;
   database: SqlEndpoint;
-  /** CPU time (user + system) used so far by the workerd processes under wrangler. */
-  workerdCpuMs(): WorkerdCpu;
+  /** CPU time (user + system) in ms used so far by the workerd process running the Worker. */
+  workerdCpuMs(): number;
   workerdPids(): number[];
   stop(): Promise<void>;
 }
@@ -47,19 +48,31 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts everything; on any failure what was started is stopped again. */
-export async function startStack(): Promise<Stack> {
+/** Builds the Worker as `wrangler deploy` would, into `outdir`; rejects with wrangler's output when it fails. */
+export function buildWorker(outdir: string): void {
+  const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], { env: wranglerEnv, encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`the Worker did not build:\n${(build.stdout + build.stderr).slice(-4000)}`);
+}
+
+/**
+ * Starts everything; on any failure what was started is stopped again. The Worker is the bundle
+ * `wrangler deploy` builds, run by Miniflare with wrangler.toml's bindings: the same workerd as
+ * `wrangler dev`, without the proxy worker that `wrangler dev` puts in front of it (about 5 ms a
+ * request on loopback), which production does not have either.
+ */
+export async function startStack(options: { inspectorPort?: number } = {}): Promise<Stack> {
   const database = await startSqlEndpoint();
   const upstream = await startScriptedUpstream();
-  const persistDir = mkdtempSync(join(tmpdir(), "bench-wrangler-"));
-  process.once("exit", () => rmSync(persistDir, { recursive: true, force: true }));
   const closeServices = async () => {
     await upstream.close();
     await database.close();
-    rmSync(persistDir, { recursive: true, force: true });
   };
   try {
     await applyMigrations(database.connectionString);
+    // Inside the project: Miniflare resolves modules below its working directory.
+    buildWorker(BUILD_DIR);
+    // The bundle is built already: its module rules are wrangler's business.
+    const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_CONFIG).workerOptions;
     const port = await freePort();
     const vars = {
       DATABASE_URL: database.connectionString,
@@ -68,22 +81,33 @@ export async function startStack(): Promise<Stack> {
       OPENAI_BASE_URL: `${upstream.url}/v1`,
       ...Object.fromEntries(LIMIT_VARIABLES.map((name) => [name, NO_LIMIT])),
     };
-    const wrangler = startWrangler(port, await freePort(), persistDir, vars);
-    const origin = `http://127.0.0.1:${port}`;
-    try {
-      await waitUntilHealthy(origin, wrangler);
-    } catch (error) {
-      await stopProcessGroup(wrangler.child);
-      throw error;
-    }
+    const miniflare = new Miniflare(
+      convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port,
+        cf: false,
+        ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+        workers: [
+          {
+            ...workerOptions,
+            name: "api",
+            modules: true,
+            scriptPath: join(BUILD_DIR, "index.js"),
+            bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...vars },
+          },
+        ],
+      } as Parameters<typeof convertV4MiniflareOptions>[0]),
+    );
+    await miniflare.ready;
+    const workerds = () => processTable().filter((entry) => entry.parent === process.pid && entry.name.startsWith("workerd"));
     return {
-      origin,
+      origin: `http://127.0.0.1:${port}`,
       upstreamUrl: upstream.url,
       database,
-      workerdCpuMs: () => splitCpu(workerdOf(wrangler.child), port),
-      workerdPids: () => workerdOf(wrangler.child).map((workerd) => workerd.pid),
+      workerdCpuMs: () => workerds().reduce((sum, workerd) => sum + workerd.cpuMs, 0),
+      workerdPids: () => workerds().map((workerd) => workerd.pid),
       async stop() {
-        await stopProcessGroup(wrangler.child);
+        await miniflare.dispose();
         await closeServices();
       },
     };
@@ -91,93 +115,6 @@ export async function startStack(): Promise<Stack> {
     await closeServices();
     throw error;
   }
-}
-
-interface Wrangler {
-  child: ChildProcess;
-  /** The last lines wrangler printed, to explain a failed start. */
-  recentOutput: string[];
-}
-
-function startWrangler(port: number, inspectorPort: number, persistDir: string, vars: Record<string, string>): Wrangler {
-  const args = [
-    wranglerCli,
-    "dev",
-    "--port", String(port),
-    "--ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--show-interactive-dev-session=false",
-    // A fresh directory: Durable Object state of earlier runs must not count.
-    "--persist-to", persistDir,
-    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ];
-  // Its own process group, so that stopping it also stops the workerd processes it started.
-  const child = spawn(process.execPath, args, { env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  // However the benchmark ends (an error, Ctrl-C), the group must not outlive it; after a clean stop it is gone already.
-  process.once("exit", () => signalGroup(child, "SIGTERM"));
-  const recentOutput: string[] = [];
-  const keep = (chunk: Buffer) => {
-    recentOutput.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    recentOutput.splice(0, Math.max(0, recentOutput.length - 40));
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { child, recentOutput };
-}
-
-async function waitUntilHealthy(origin: string, { child, recentOutput }: Wrangler) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${recentOutput.join("\n")}`);
-    }
-    const healthy = await fetch(`${origin}/health`).then((response) => response.ok, () => false);
-    if (healthy) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the API did not answer /health within ${READY_TIMEOUT_MS / 1000} s:\n${recentOutput.join("\n")}`);
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // ESRCH: the group is gone already.
-  }
-}
-
-/** SIGTERM to wrangler's group, then SIGKILL to whatever of it is left. */
-async function stopProcessGroup(child: ChildProcess) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    signalGroup(child, "SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
-  }
-  signalGroup(child, "SIGKILL");
-}
-
-/** In ms. wrangler dev runs two workerd: its proxy worker on the API's port, and the Worker with its Durable Objects. */
-export interface WorkerdCpu {
-  /** The Worker's own workerd: the app, the rate limiter, the database client. */
-  worker: number;
-  /** wrangler dev's proxy worker, which relays every request and every byte; not there in production. */
-  proxy: number;
-}
-
-/** The proxy is the workerd whose `entry` socket is the API's port (the Worker's listens on port 0). */
-function splitCpu(workerds: ProcessCpu[], port: number): WorkerdCpu {
-  const cpu: WorkerdCpu = { worker: 0, proxy: 0 };
-  for (const workerd of workerds) {
-    let commandLine = "";
-    try {
-      commandLine = readFileSync(`/proc/${workerd.pid}/cmdline`, "utf8");
-    } catch {
-      continue; // it ended while we looked
-    }
-    cpu[commandLine.includes(`entry=127.0.0.1:${port}`) ? "proxy" : "worker"] += workerd.cpuMs;
-  }
-  return cpu;
 }
 
 interface ProcessCpu {
@@ -213,21 +150,4 @@ function processTable(): ProcessCpu[] {
     });
   }
   return table;
-}
-
-/** The workerd processes descending from wrangler (its own proxy worker's included). */
-function workerdOf(child: ChildProcess): ProcessCpu[] {
-  const table = processTable();
-  const descendants = new Set([child.pid]);
-  // Parents usually come before their children in /proc, but not always (pid wrap): repeat until stable.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const entry of table) {
-      if (descendants.has(entry.parent) && !descendants.has(entry.pid)) {
-        descendants.add(entry.pid);
-        grew = true;
-      }
-    }
-  }
-  return table.filter((entry) => descendants.has(entry.pid) && entry.name.startsWith("workerd"));
 }

@@ -36,7 +36,7 @@ async function measureAgainstStack(running: Stack) {
 async function main(): Promise<number> {
   const started = performance.now();
   const machine = machineInfo();
-  console.error("starting the stack (SQL endpoint, scripted upstream, wrangler dev)…");
+  console.error("starting the stack (SQL endpoint, scripted upstream, the built Worker in workerd)…");
   let stack: Stack;
   try {
     stack = await startStack();

@@ -39,7 +39,8 @@ export interface FanOutOptions {
   streamTimeoutMs: number;
   /** Aborts when the client goes away: every upstream request is aborted with it. */
   signal: AbortSignal;
-  emit: (event: StreamEvent) => void;
+  /** Sends events that belong together (what one network read brought) in one write. */
+  emit: (...events: StreamEvent[]) => void;
 }
 
 /** Asks every model at once; resolves when each has finished, failed or been cancelled. */
@@ -75,17 +76,21 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
           maxTokens: options.maxTokens,
           signal: controller.signal,
         });
-        for await (const part of parts) {
+        for await (const arrived of parts) {
+          const events: StreamEvent[] = [];
           if (firstPartAt === undefined) {
             firstPartAt = Date.now();
             clearTimeout(firstTokenTimer);
-            emit({ type: "status", model: model.id, status: "streaming" });
+            events.push({ type: "status", model: model.id, status: "streaming" });
           }
-          if (part.type === "text") {
-            text += part.text;
-            emit({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
-          } else if (part.type === "usage") usage = part.usage;
-          else finishReason = part.reason;
+          for (const part of arrived) {
+            if (part.type === "text") {
+              text += part.text;
+              events.push({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
+            } else if (part.type === "usage") usage = part.usage;
+            else finishReason = part.reason;
+          }
+          if (events.length > 0) emit(...events);
         }
         break;
       } catch (error) {

@@ -1,11 +1,11 @@
 // The stream routes: validate, open the event stream, run the fan-out, store the answers, say done.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import type { AppRouteHandler } from "../http/router.ts";
-import { type ChatMessage, findModel, type ModelEntry } from "../providers/index.ts";
+import { type ChatMessage, findModel, type ModelEntry, roundUsd } from "../providers/index.ts";
+import { eventStream } from "./event-stream.ts";
 import { fanOut } from "./fan-out.ts";
 import type { StreamRequest } from "./playground.schemas.ts";
 import type { StreamGetRoute, StreamPostRoute } from "./playground.routes.ts";
@@ -70,26 +70,22 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     { role: "user", content: request.prompt },
   ];
 
-  // Proxies and local wrangler buffer event streams unless told not to.
-  c.header("X-Accel-Buffering", "no");
-  c.header("Content-Encoding", "identity");
-  return streamSSE(c, async (stream) => {
-    const streamClosed = new AbortController();
-    stream.onAbort(() => streamClosed.abort(new DOMException("the client went away", "AbortError")));
-    const clientGone = AbortSignal.any([c.req.raw.signal, streamClosed.signal]);
+  const clientGone = new AbortController();
+  const events = eventStream({
+    pingIntervalMs: config.pingIntervalMs,
+    onCancel: () => clientGone.abort(new DOMException("the client went away", "AbortError")),
+  });
+  const signal = AbortSignal.any([c.req.raw.signal, clientGone.signal]);
+  let sequence = 0;
+  // JSON.stringify escapes newlines, so every event is one `data:` line.
+  const emit = (...batch: StreamEvent[]) => {
+    let text = "";
+    for (const event of batch) text += `id: ${++sequence}\ndata: ${JSON.stringify(event)}\n\n`;
+    events.write(text);
+  };
 
-    let sequence = 0;
-    let writes = Promise.resolve();
-    let pingTimer: ReturnType<typeof setTimeout> | undefined;
-    const write = (text: string) => {
-      clearTimeout(pingTimer);
-      pingTimer = setTimeout(() => write(": ping\n\n"), config.pingIntervalMs);
-      writes = writes.then(() => stream.write(text)).then(() => undefined);
-    };
-    // JSON.stringify escapes newlines, so every event is one `data:` line.
-    const emit = (event: StreamEvent) => write(`id: ${++sequence}\ndata: ${JSON.stringify(event)}\n\n`);
-
-    const work = (async () => {
+  const work = (async () => {
+    try {
       emit({ type: "session", sessionId: turn.sessionId });
       const answers = await fanOut(models, {
         env: c.env,
@@ -98,10 +94,9 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
         maxTokens: request.maxTokens,
         firstTokenTimeoutMs: config.firstTokenTimeoutMs,
         streamTimeoutMs: config.streamTimeoutMs,
-        signal: clientGone,
+        signal,
         emit,
       });
-      clearTimeout(pingTimer);
       await sessionWritten;
       try {
         await saveTurn(db, turn, answers);
@@ -110,15 +105,20 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
         console.error(`[${c.var.requestId}] the answers could not be stored:`, error instanceof Error ? error.message.split("\n")[0] : error);
         return;
       }
-      if (clientGone.aborted) return;
       const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
       const totalCost = answers.reduce((sum, answer) => sum + answer.cost, 0);
-      emit({ type: "done", sessionId: turn.sessionId, totalTokens, totalCost: Math.round(totalCost * 1e10) / 1e10 });
-      clearTimeout(pingTimer);
-      await writes;
-    })();
-    // When the client leaves, the Worker keeps running until the cancelled answers are stored.
-    c.executionCtx.waitUntil(work);
-    await work;
+      emit({ type: "done", sessionId: turn.sessionId, totalTokens, totalCost: roundUsd(totalCost) });
+    } finally {
+      events.close();
+    }
+  })();
+  // When the client leaves, the Worker keeps running until the cancelled answers are stored.
+  c.executionCtx.waitUntil(work);
+  return c.body(events.body, 200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache, no-transform",
+    // Proxies and local wrangler buffer or compress event streams unless told not to.
+    "X-Accel-Buffering": "no",
+    "Content-Encoding": "identity",
   });
 }

@@ -64,35 +64,44 @@ async function failure(response: Response): Promise<ProviderError> {
   return new ProviderError("UPSTREAM_ERROR", `the upstream failed (${status}): ${await upstreamMessage(response)}`, { retryable });
 }
 
-/** The `data:` payloads of a server-sent event stream, until `[DONE]` or its end. */
-async function* eventData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = "";
-  let data: string[] = [];
-  for await (const text of body.pipeThrough(new TextDecoderStream())) {
-    buffer += text;
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, buffer[newline - 1] === "\r" ? newline - 1 : newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-      if (line === "") {
+/** Splits server-sent event text, fed as it arrives, into the events' `data:` payloads. */
+export class EventDataParser {
+  private buffer = "";
+  private data: string | undefined;
+
+  /** The payloads of the events that `text` completed. */
+  push(text: string): string[] {
+    const payloads: string[] = [];
+    const buffer = this.buffer + text;
+    let start = 0;
+    for (let newline = buffer.indexOf("\n"); newline >= 0; newline = buffer.indexOf("\n", start)) {
+      const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      if (end === start) {
         // A blank line ends an event.
-        if (data.length > 0) {
-          const payload = data.join("\n");
-          data = [];
-          if (payload === "[DONE]") return;
-          yield payload;
-        }
-      } else if (line.startsWith("data:")) {
-        data.push(line.slice(line[5] === " " ? 6 : 5));
+        if (this.data !== undefined) payloads.push(this.data);
+        this.data = undefined;
+      } else if (buffer.startsWith("data:", start)) {
+        const value = buffer.slice(start + (buffer.charCodeAt(start + 5) === 32 ? 6 : 5), end);
+        this.data = this.data === undefined ? value : `${this.data}\n${value}`;
       }
+      start = newline + 1;
     }
+    this.buffer = buffer.slice(start);
+    return payloads;
   }
 }
 
-function toParts(chunk: Chunk): StreamPart[] {
+function parseChunk(data: string): Chunk {
+  try {
+    return JSON.parse(data) as Chunk;
+  } catch {
+    throw new ProviderError("UPSTREAM_ERROR", "the upstream sent an event that is not JSON");
+  }
+}
+
+/** Adds the parts of one chunk to `parts`. */
+function toParts(chunk: Chunk, parts: StreamPart[]) {
   if (chunk.error) throw new ProviderError("UPSTREAM_ERROR", `the upstream failed: ${String(chunk.error.message).slice(0, 300)}`);
-  const parts: StreamPart[] = [];
   const choice = chunk.choices?.[0];
   if (choice?.delta?.content) parts.push({ type: "text", text: choice.delta.content });
   if (chunk.usage) {
@@ -107,7 +116,6 @@ function toParts(chunk: Chunk): StreamPart[] {
     });
   }
   if (choice?.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason });
-  return parts;
 }
 
 /**
@@ -120,7 +128,7 @@ function toParts(chunk: Chunk): StreamPart[] {
 export function openAICompatible(settings: OpenAISettings, model: ModelEntry): Provider {
   const url = `${(settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
   return {
-    async *stream(request: ChatRequest): AsyncGenerator<StreamPart> {
+    async *stream(request: ChatRequest): AsyncGenerator<StreamPart[]> {
       const body = {
         model: model.upstreamModel,
         messages: request.messages,
@@ -139,14 +147,23 @@ export function openAICompatible(settings: OpenAISettings, model: ModelEntry): P
         });
         if (!response.ok || !response.body) throw await failure(response);
         connected = true;
-        for await (const data of eventData(response.body)) {
-          let chunk: Chunk;
-          try {
-            chunk = JSON.parse(data) as Chunk;
-          } catch {
-            throw new ProviderError("UPSTREAM_ERROR", "the upstream sent an event that is not JSON");
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        const parser = new EventDataParser();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          // Everything one read brought is handed on at once.
+          const parts: StreamPart[] = [];
+          for (const data of parser.push(decoder.decode(value, { stream: true }))) {
+            if (data === "[DONE]") {
+              if (parts.length > 0) yield parts;
+              await reader.cancel();
+              return;
+            }
+            toParts(parseChunk(data), parts);
           }
-          yield* toParts(chunk);
+          if (parts.length > 0) yield parts;
         }
       } catch (error) {
         // An abort of ours (the client left, a time limit) is not the upstream's failure: its reason tells which.

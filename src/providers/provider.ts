@@ -28,8 +28,12 @@ export type StreamPart =
   | { type: "finish"; reason: string };
 
 export interface Provider {
-  /** Streams the answer. Throws `ProviderError` for upstream failures, or the signal's reason when aborted. */
-  stream(request: ChatRequest): AsyncIterable<StreamPart>;
+  /**
+   * Streams the answer as the parts arrive, grouped by what arrived together (one network read), so
+   * that a burst of tokens costs one step rather than one per token. Throws `ProviderError` for
+   * upstream failures, or the signal's reason when aborted.
+   */
+  stream(request: ChatRequest): AsyncIterable<StreamPart[]>;
 }
 
 export type ProviderErrorCode =

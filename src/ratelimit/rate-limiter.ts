@@ -17,6 +17,8 @@ export interface RateLimitDecision {
 export class RateLimiter extends DurableObject<Env> {
   /** False until the table exists: at first use, and again after an idle object cleared itself. */
   private ready = false;
+  /** Whether a clean-up alarm is pending; undefined until read from storage. */
+  private alarmPending: boolean | undefined;
 
   private ensureTable() {
     if (this.ready) return;
@@ -84,13 +86,18 @@ export class RateLimiter extends DurableObject<Env> {
     if (next === null) {
       await this.ctx.storage.deleteAll();
       this.ready = false;
+      this.alarmPending = false;
     } else await this.ctx.storage.setAlarm(next);
   }
 
+  /**
+   * Makes sure an alarm will clean up after `at`. Storage calls hold the answer until they are
+   * durable, so they are made only when no alarm is pending, not on every request: the alarm
+   * itself moves on to the latest expiry while requests keep coming.
+   */
   private scheduleCleanup(at: number) {
-    // One pending alarm, at the latest expiry: it fires only once the object has been idle a whole window.
-    void this.ctx.storage.getAlarm().then((current) => {
-      if (current === null || current < at) return this.ctx.storage.setAlarm(at);
-    });
+    if (this.alarmPending) return;
+    this.alarmPending = true;
+    void this.ctx.storage.getAlarm().then((current) => (current === null ? this.ctx.storage.setAlarm(at) : undefined));
   }
 }

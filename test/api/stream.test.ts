@@ -64,6 +64,16 @@ describe("the stream", () => {
     expect(session.conversations[0].response).toBe(chunks.join(""));
   });
 
+  it("reads an upstream that ends lines with CRLF and sends comments", async () => {
+    const user = await registerUser();
+    const chunks = ["line one\n", "line two", " — done"];
+    const upstream = await script({ "gpt-4o": { chunks, crlf: true, splitBytes: true, usage: { prompt: 3, completion: 3 } } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
+    expect(ofType(events, "chunk").map((event) => event.content)).toEqual(chunks);
+    expect(ofType(events, "metrics")[0]).toMatchObject({ estimated: false, inputTokens: 3, outputTokens: 3 });
+    expect(ofType(events, "status").at(-1)).toMatchObject({ status: "completed" });
+  });
+
   it("reports the upstream's usage exactly and prices cached input at the cached rate", async () => {
     const user = await registerUser();
     const upstream = await script({

@@ -23,6 +23,8 @@ export interface Behaviour {
   usage?: false | { prompt: number; completion: number; cached?: number; reasoning?: number };
   /** Write every event in two pieces split inside its bytes, so multi-byte characters straddle packets. */
   splitBytes?: boolean;
+  /** End lines with CRLF, as some servers do, and put a comment line before each event. */
+  crlf?: boolean;
   finishReason?: string;
 }
 
@@ -98,7 +100,8 @@ export async function startScriptedUpstream() {
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const usageField = includeUsage ? { usage: null } : {};
     const send = async (event: string) => {
-      const bytes = Buffer.from(`data: ${event}\n\n`, "utf8");
+      const text = behaviour.crlf ? `: keep-alive\r\ndata: ${event}\r\n\r\n` : `data: ${event}\n\n`;
+      const bytes = Buffer.from(text, "utf8");
       if (!behaviour.splitBytes) return void response.write(bytes);
       // Split inside a multi-byte character where there is one.
       const index = bytes.findIndex((byte) => byte >= 0x80 && byte < 0xc0);
