@@ -14,6 +14,8 @@ const UPSTREAM_FIRST_CHUNK_MS = 20;
 
 interface Pair {
   directMs: number;
+  /** Through a Worker that only relays the upstream: what any Worker in between costs here. */
+  floorMs: number;
   apiMs: number;
   rateLimitMs: number | undefined;
 }
@@ -29,7 +31,7 @@ async function apiFirstChunk(stack: Stack, token: string, prompt: string) {
   return { apiMs: firstChunkAt - started, rateLimitMs: rateLimitMs(response) };
 }
 
-/** Sequential pairs, direct then through the API, the same script for both. */
+/** Sequential rounds, direct, through the relay Worker, then through the API, the same script for all. */
 async function measurePairs(stack: Stack, token: string, count: number): Promise<Pair[]> {
   const tag = await scriptUpstream(stack.upstreamUrl, {
     [MODEL]: { chunks: ["The ", "first ", "chunk ", "matters."], firstChunkDelayMs: UPSTREAM_FIRST_CHUNK_MS, chunkDelayMs: 2 },
@@ -38,7 +40,8 @@ async function measurePairs(stack: Stack, token: string, count: number): Promise
   const pairs: Pair[] = [];
   for (let index = 0; index < count; index++) {
     const directMs = await directFirstChunkMs(stack.upstreamUrl, MODEL, prompt);
-    pairs.push({ directMs, ...(await apiFirstChunk(stack, token, prompt)) });
+    const floorMs = await directFirstChunkMs(stack.pipe.origin, MODEL, prompt);
+    pairs.push({ directMs, floorMs, ...(await apiFirstChunk(stack, token, prompt)) });
   }
   return pairs;
 }
@@ -49,6 +52,7 @@ export async function measureAddedFirstChunk(stack: Stack, token: string) {
   const direct = pairs.map((pair) => pair.directMs);
   const api = pairs.map((pair) => pair.apiMs);
   const added = pairs.map((pair) => pair.apiMs - pair.directMs);
+  const floorAdded = pairs.map((pair) => pair.floorMs - pair.directMs);
   const section: Section = {
     key: "firstChunk",
     title: `1. Added time to first chunk (${PAIRS} sequential pairs after ${WARM_UP_PAIRS} warm-up, one model, upstream first chunk after ${UPSTREAM_FIRST_CHUNK_MS} ms)`,
@@ -58,6 +62,14 @@ export async function measureAddedFirstChunk(stack: Stack, token: string) {
       { key: "addedMedianMs", figure: "added per pair, median", value: round(median(added)), unit: "ms", note: "API minus direct, pair by pair" },
       { key: "addedP95Ms", figure: "added per pair, p95", value: round(percentile(added, 95)), unit: "ms" },
       { key: "apiToDirectRatio", figure: "API median / direct median", value: round(median(api) / median(direct)), unit: "x" },
+      {
+        key: "floorAddedMedianMs",
+        figure: "added by a Worker that only relays, median",
+        value: round(median(floorAdded)),
+        unit: "ms",
+        note: "dev/bench-pipe-worker.js: the floor of any Worker in between, here",
+      },
+      { key: "beyondFloorMedianMs", figure: "the API beyond that floor, median", value: round(median(added) - median(floorAdded)), unit: "ms", note: "auth, the rate limiter, validation, events" },
     ],
     details: { pairs: PAIRS, warmUpPairs: WARM_UP_PAIRS, model: MODEL, upstreamFirstChunkMs: UPSTREAM_FIRST_CHUNK_MS },
   };

@@ -94,6 +94,22 @@ const describe = (failures: Record<string, number>) =>
 
 const failureCount = (failures: Record<string, number>) => Object.values(failures).reduce((sum, count) => sum + count, 0);
 
+/** The same long answers relayed by the floor Worker, three at a time as the API's models run. */
+async function runLongRelays(stack: Stack) {
+  const { tag } = await scriptKnownAnswers(stack, LONG_CHUNKS, { firstChunkDelayMs: 20, chunkDelayMs: 1 });
+  const relay = async (model: string, index: number) => {
+    const response = await fetch(`${stack.pipe.origin}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: `Relay ${index} ${tag}` }] }),
+    });
+    await response.arrayBuffer();
+  };
+  const before = stack.pipe.workerdCpuMs();
+  for (let index = 0; index < LONG_STREAMS; index++) await Promise.all(MODELS.map((model) => relay(model, index)));
+  await settle();
+  return cpuPer(before, stack.pipe.workerdCpuMs(), LONG_STREAMS);
+}
+
 /** CPU used between two readings, divided among `count`. */
 const cpuPer = (before: number, after: number, count: number) => ({ each: (after - before) / count, totalMs: after - before });
 
@@ -109,6 +125,7 @@ export async function measureLoadAndCpu(stack: Stack, token: string) {
   await settle();
   const cpuAfterLong = stack.workerdCpuMs();
   const pidsAfter = stack.workerdPids();
+  const floorCpu = await runLongRelays(stack);
 
   const loadFailures = failureCount(load.failures);
   const modelStreams = CONCURRENT_STREAMS * MODELS.length;
@@ -135,6 +152,13 @@ export async function measureLoadAndCpu(stack: Stack, token: string) {
       { key: "perStreamUnderLoadMs", figure: "per 3-model stream, part 2's load", value: round(loadCpu.each * MODELS.length), unit: "ms" },
       { key: "per3x500StreamMs", figure: `per 3-model ${LONG_CHUNKS}-token stream`, value: round(longCpu.each), unit: "ms", note: `${LONG_STREAMS} sequential streams; the Workers free plan allows 10 ms of CPU per request` },
       { key: "perModelStream500Ms", figure: `per model-stream of ${LONG_CHUNKS} tokens`, value: round(longCpu.each / MODELS.length), unit: "ms", note: longFailures ? `failures: ${describe(long.failures)}` : "every long stream completed correctly" },
+      {
+        key: "floorPer3x500Ms",
+        figure: `a Worker only relaying the same 3 x ${LONG_CHUNKS} tokens`,
+        value: round(floorCpu.each),
+        unit: "ms",
+        note: "dev/bench-pipe-worker.js: what reading and writing each token costs this workerd at the least",
+      },
     ],
     details: {
       workerdPids: pidsAfter,

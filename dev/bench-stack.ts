@@ -31,6 +31,8 @@ const LIMIT_VARIABLES = [
 export interface Stack {
   /** The API, e.g. http://127.0.0.1:8787 */
   origin: string;
+  /** The floor: a Worker that only relays the upstream's answer (dev/bench-pipe-worker.js), and its CPU. */
+  pipe: { origin: string; workerdCpuMs(): number };
   upstreamUrl: string;
   database: SqlEndpoint;
   /** CPU time (user + system) in ms used so far by the workerd process running the Worker. */
@@ -99,14 +101,37 @@ export async function startStack(options: { inspectorPort?: number } = {}): Prom
       } as Parameters<typeof convertV4MiniflareOptions>[0]),
     );
     await miniflare.ready;
-    const workerds = () => processTable().filter((entry) => entry.parent === process.pid && entry.name.startsWith("workerd"));
+    const ownWorkerds = () => processTable().filter((entry) => entry.parent === process.pid && entry.name.startsWith("workerd"));
+    const apiPids = new Set(ownWorkerds().map((workerd) => workerd.pid));
+    const workerds = () => ownWorkerds().filter((workerd) => apiPids.has(workerd.pid));
+    const pipePort = await freePort();
+    const pipe = new Miniflare(
+      convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port: pipePort,
+        cf: false,
+        workers: [
+          {
+            name: "pipe",
+            modules: true,
+            scriptPath: "dev/bench-pipe-worker.js",
+            compatibilityDate: "2026-11-01",
+            bindings: { UPSTREAM_URL: upstream.url, UPSTREAM_API_KEY },
+          },
+        ],
+      } as Parameters<typeof convertV4MiniflareOptions>[0]),
+    );
+    await pipe.ready;
+    const pipeWorkerds = () => ownWorkerds().filter((workerd) => !apiPids.has(workerd.pid));
     return {
       origin: `http://127.0.0.1:${port}`,
+      pipe: { origin: `http://127.0.0.1:${pipePort}`, workerdCpuMs: () => pipeWorkerds().reduce((sum, workerd) => sum + workerd.cpuMs, 0) },
       upstreamUrl: upstream.url,
       database,
       workerdCpuMs: () => workerds().reduce((sum, workerd) => sum + workerd.cpuMs, 0),
       workerdPids: () => workerds().map((workerd) => workerd.pid),
       async stop() {
+        await pipe.dispose();
         await miniflare.dispose();
         await closeServices();
       },
