@@ -1,5 +1,5 @@
 // Builds the app: middleware in the order a request meets it, the routers, the error mapping, docs.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
@@ -13,6 +13,7 @@ import { createDb } from "./db/client.ts";
 import { type AppEnv, readConfig } from "./env.ts";
 import { AppError, onError, onNotFound } from "./http/errors.ts";
 import { requestLog } from "./http/request-log.ts";
+import { json } from "./http/schemas.ts";
 import { createRouter } from "./http/router.ts";
 import { playgroundRouter } from "./playground/playground.index.ts";
 
@@ -29,14 +30,26 @@ const withDb = createMiddleware<AppEnv>(async function withDb(c, next) {
   await next();
 });
 
-const health = createRouter().get("/health", async (c) => {
+const HealthSchema = z
+  .object({ status: z.enum(["ok", "unavailable"]), database: z.enum(["ok", "down"]), version: z.string() })
+  .openapi("Health");
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["service"],
+  summary: "Whether the API and its database answer",
+  responses: { 200: json(HealthSchema, "Up"), 503: json(HealthSchema, "The database cannot be reached") },
+});
+
+const health = createRouter().openapi(healthRoute, async (c) => {
   const database = await c.var.db
     .execute(sql`select 1`)
     .then(() => "ok" as const)
     .catch(() => "down" as const);
   return database === "ok"
-    ? c.json({ status: "ok", database, version }, 200)
-    : c.json({ status: "unavailable", database, version }, 503);
+    ? c.json({ status: "ok" as const, database, version }, 200)
+    : c.json({ status: "unavailable" as const, database, version }, 503);
 });
 
 export function createApp() {

@@ -4,7 +4,7 @@ import type { Db } from "../db/client.ts";
 import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
 import { AppError, sqlStateOf } from "../http/errors.ts";
-import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
 import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
 
 type User = typeof users.$inferSelect;
@@ -69,7 +69,7 @@ export async function login(db: Db, config: Config, input: { email: string; pass
     .from(users)
     .where(sql`lower(${users.email}) = lower(${input.email})`)
     .limit(1);
-  const matches = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
+  const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
   if (!user || !matches) throw invalidCredentials();
   const { token, row } = await refreshTokenRow(user.id, newFamily(config));
   await db.insert(refreshTokens).values(row);

@@ -42,4 +42,3 @@ export const localProvider = (name: string): Provider => ({
   },
 });
 
-export const LOCAL_MODELS = Object.keys(ANSWERS);

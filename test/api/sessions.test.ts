@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call, jsonOf, registerUser } from "../helpers/api.ts";
 import { conversationRowsOf, setCreatedAt } from "../helpers/database.ts";
-import { postStream, readEvents, script, type StreamInput } from "../helpers/stream.ts";
-
-/** Streams to the end and returns the session the stream was for. */
-async function streamSession(token: string, input: StreamInput): Promise<string> {
-  const response = await postStream(token, input);
-  expect(response.status).toBe(200);
-  const events = await readEvents(response);
-  expect(events.at(-1)!.type).toBe("done");
-  return events[0]!.sessionId;
-}
+import { script, streamSession } from "../helpers/stream.ts";
 
 const echo = (token: string, prompt = "hello there") => streamSession(token, { prompt, models: ["local/echo"] });
 

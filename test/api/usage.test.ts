@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, jsonOf, registerUser } from "../helpers/api.ts";
-import { postStream, readEvents, script, sessionOf, type StreamInput } from "../helpers/stream.ts";
+import { script, sessionOf, streamSession } from "../helpers/stream.ts";
 
 /** US dollars per million tokens, from the catalogue. */
 const PRICES: Record<string, { input: number; output: number }> = {
@@ -10,14 +10,6 @@ const PRICES: Record<string, { input: number; output: number }> = {
 const costOf = (model: string, input: number, output: number) => (input * PRICES[model]!.input + output * PRICES[model]!.output) / 1_000_000;
 
 const ZERO = { totals: { requests: 0, inputTokens: 0, outputTokens: 0, cost: 0 }, byModel: [] };
-
-async function streamSession(token: string, input: StreamInput): Promise<string> {
-  const response = await postStream(token, input);
-  expect(response.status).toBe(200);
-  const events = await readEvents(response);
-  expect(events.at(-1)!.type).toBe("done");
-  return events[0]!.sessionId;
-}
 
 const usageResponse = (token: string, query = "") => call("GET", `/playground/usage${query}`, { token });
 

@@ -1,6 +1,6 @@
 // Streams as a client sees them: scripting the upstream, reading the events, calling with other settings.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import worker from "../../src/index.ts";
 import type { Behaviour, ReceivedRequest } from "../upstream/scripted-upstream.ts";
 import { BASE, call, jsonOf } from "./api.ts";
@@ -72,6 +72,15 @@ export interface StreamInput {
   system?: string;
   temperature?: number;
   maxTokens?: number;
+}
+
+/** Streams to the end, checks that it ended with `done`, and returns the session it was for. */
+export async function streamSession(token: string, input: StreamInput): Promise<string> {
+  const response = await postStream(token, input);
+  expect(response.status).toBe(200);
+  const events = await readEvents(response);
+  expect(events.at(-1)!.type).toBe("done");
+  return events[0]!.sessionId;
 }
 
 /** POST /playground/stream. */
