@@ -5,7 +5,7 @@ import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
 import { AppError, sqlStateOf } from "../http/errors.ts";
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
-import { hashRefreshToken, newRefreshToken, signAccessToken } from "./tokens.ts";
+import { newRefreshToken, sha256Hex, signAccessToken } from "./tokens.ts";
 
 type User = typeof users.$inferSelect;
 
@@ -25,7 +25,7 @@ export const toPublicUser = (user: User) => ({
 /** A refresh-token row for a login: a new family, or a rotation that keeps its family's expiry. */
 async function refreshTokenRow(userId: string, family: { id: string; expiresAt: Date }) {
   const token = newRefreshToken();
-  const row = { userId, familyId: family.id, tokenHash: await hashRefreshToken(token), expiresAt: family.expiresAt };
+  const row = { userId, familyId: family.id, tokenHash: await sha256Hex(token), expiresAt: family.expiresAt };
   return { token, row };
 }
 
@@ -87,7 +87,7 @@ export async function getUser(db: Db, userId: string) {
  * reuse, likely theft: the whole family is revoked, including the token its thief was given.
  */
 export async function refresh(db: Db, config: Config, refreshToken: string) {
-  const tokenHash = await hashRefreshToken(refreshToken);
+  const tokenHash = await sha256Hex(refreshToken);
   const consumed = db.$with("consumed").as(
     db
       .update(refreshTokens)
@@ -113,7 +113,7 @@ export async function refresh(db: Db, config: Config, refreshToken: string) {
 
 /** Ends the login a refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */
 export async function logout(db: Db, refreshToken: string) {
-  await revokeFamilyOf(db, await hashRefreshToken(refreshToken));
+  await revokeFamilyOf(db, await sha256Hex(refreshToken));
 }
 
 function revokeFamilyOf(db: Db, tokenHash: string) {

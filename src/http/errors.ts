@@ -74,12 +74,14 @@ export function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** True when the database could not be reached or did not answer in time, as opposed to a bad query. */
+/**
+ * True when the database could not be reached or did not answer in time (the driver keeps the
+ * fetch's failure as `sourceError`), or its proxy failed, as opposed to a bad query.
+ */
 function isDatabaseUnreachable(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause.name === "NeonDbError" && (cause as { sourceError?: unknown }).sourceError) return true;
-    if (cause.name === "NeonDbError" && /^Server error \(HTTP status 5\d\d\)/.test(cause.message)) return true;
-    if (cause.name === "NeonDbError" && cause.message.startsWith("Error connecting to database")) return true;
+    if (cause.name !== "NeonDbError") continue;
+    if ((cause as { sourceError?: unknown }).sourceError || /^Server error \(HTTP status 5\d\d\)/.test(cause.message)) return true;
   }
   return false;
 }

@@ -4,13 +4,13 @@ import type { Bindings } from "../env.ts";
 import {
   type ChatMessage,
   costOf,
+  delay,
   estimateTokens,
   type ModelEntry,
   ProviderError,
   providerFor,
   type Usage,
 } from "../providers/index.ts";
-import { delay } from "../providers/provider.ts";
 import type { StreamEvent } from "./stream-events.ts";
 
 /** Retries of an upstream 429 or 5xx before the first chunk, and the longest wait between them. */

@@ -1,5 +1,6 @@
 // The events of the stream, as API.md's table lists them: one schema for the docs and the types.
 import { z } from "@hono/zod-openapi";
+import { PROVIDER_ERROR_CODES } from "../providers/index.ts";
 
 const model = z.string().openapi({ example: "gpt-4o-mini" });
 
@@ -22,7 +23,7 @@ export const StreamEventSchema = z
     z.object({
       type: z.literal("error"),
       model,
-      code: z.enum(["PROVIDER_NOT_CONFIGURED", "UPSTREAM_AUTH", "UPSTREAM_RATE_LIMITED", "UPSTREAM_ERROR", "TIMEOUT"]),
+      code: z.enum(PROVIDER_ERROR_CODES),
       message: z.string(),
     }),
     z.object({ type: z.literal("done"), sessionId: z.uuid(), totalTokens: z.number().int(), totalCost: z.number() }),

@@ -5,7 +5,16 @@ import { openAICompatible } from "./openai.ts";
 import { type Provider, ProviderError } from "./provider.ts";
 
 export { costOf, findModel, isAvailable, MODELS, type ModelEntry, roundUsd } from "./catalogue.ts";
-export { estimateTokens, type ChatMessage, type Provider, ProviderError, type StreamPart, type Usage } from "./provider.ts";
+export {
+  type ChatMessage,
+  delay,
+  estimateTokens,
+  PROVIDER_ERROR_CODES,
+  type Provider,
+  ProviderError,
+  type StreamPart,
+  type Usage,
+} from "./provider.ts";
 
 /** The provider that serves `model`; throws PROVIDER_NOT_CONFIGURED when its key is missing. */
 export function providerFor(model: ModelEntry, env: Bindings): Provider {

@@ -36,12 +36,14 @@ export interface Provider {
   stream(request: ChatRequest): AsyncIterable<StreamPart[]>;
 }
 
-export type ProviderErrorCode =
-  | "PROVIDER_NOT_CONFIGURED"
-  | "UPSTREAM_AUTH"
-  | "UPSTREAM_RATE_LIMITED"
-  | "UPSTREAM_ERROR"
-  | "TIMEOUT";
+export const PROVIDER_ERROR_CODES = [
+  "PROVIDER_NOT_CONFIGURED",
+  "UPSTREAM_AUTH",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_ERROR",
+  "TIMEOUT",
+] as const;
+export type ProviderErrorCode = (typeof PROVIDER_ERROR_CODES)[number];
 
 /**
  * A model's failure, told to the client in an `error` event.

@@ -1,5 +1,6 @@
 // Which requests are limited, per what, and how they fail when the limiter cannot be reached.
 import type { Context } from "hono";
+import { sha256Hex } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";
 import { type RateLimitPolicy, rateLimit } from "./rate-limit.middleware.ts";
 
@@ -10,8 +11,7 @@ const clientAddress = (c: Context<AppEnv>) => `ip:${c.req.header("CF-Connecting-
 async function loginEmail(c: Context<AppEnv>) {
   const body = await c.req.json<{ email?: unknown }>().catch(() => undefined);
   if (typeof body?.email !== "string") return undefined;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body.email.trim().toLowerCase()));
-  return `email:${btoa(String.fromCharCode(...new Uint8Array(digest)))}`;
+  return `email:${await sha256Hex(body.email.trim().toLowerCase())}`;
 }
 
 const stream: RateLimitPolicy = {
