@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { UPSTREAM_API_KEY } from "./test/upstream/scripted-upstream.ts";
@@ -35,13 +34,6 @@ export default defineConfig({
             },
           })),
         ],
-        // The Worker's bundle replaces two packages with leaner entries (wrangler.toml); so do its tests.
-        resolve: {
-          alias: [
-            { find: /^zod$/, replacement: fileURLToPath(new URL("./src/zod.ts", import.meta.url)) },
-            { find: /^@neondatabase\/serverless$/, replacement: fileURLToPath(new URL("./src/db/neon-http.ts", import.meta.url)) },
-          ],
-        },
         test: {
           name: "worker",
           include: ["test/api/**/*.test.ts"],

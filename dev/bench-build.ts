@@ -8,7 +8,7 @@ import type { Section } from "./bench-report.ts";
 import { median, round } from "./bench-stats.ts";
 import { wranglerCli, wranglerEnv } from "./bench-stack.ts";
 
-const STARTUP_RUNS = 5;
+const STARTUP_RUNS = 7;
 
 /** Runs a wrangler command to its end; rejects with its last output when it fails. */
 function runWrangler(args: string[]): Promise<void> {

@@ -4,7 +4,6 @@ import type { Bindings } from "../env.ts";
 import {
   type ChatMessage,
   costOf,
-  delay,
   estimateTokens,
   type ModelEntry,
   ProviderError,
@@ -12,10 +11,6 @@ import {
   type Usage,
 } from "../providers/index.ts";
 import type { StreamEvent } from "./stream-events.ts";
-
-/** Retries of an upstream 429 or 5xx before the first chunk, and the longest wait between them. */
-const MAX_RETRIES = 2;
-const MAX_RETRY_WAIT_MS = 10_000;
 
 export interface Answer {
   model: ModelEntry;
@@ -39,8 +34,8 @@ export interface FanOutOptions {
   streamTimeoutMs: number;
   /** Aborts when the client goes away: every upstream request is aborted with it. */
   signal: AbortSignal;
-  /** Sends events that belong together (what one network read brought) in one write. */
-  emit: (...events: StreamEvent[]) => void;
+  /** Sends an event to the client. */
+  emit: (event: StreamEvent) => void;
 }
 
 /** Asks every model at once; resolves when each has finished, failed or been cancelled. */
@@ -66,38 +61,25 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
   let firstPartAt: number | undefined;
   let failure: unknown;
   try {
-    const provider = providerFor(model, options.env);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const parts = provider.stream({
-          model: model.upstreamModel,
-          messages,
-          temperature: options.temperature,
-          maxTokens: options.maxTokens,
-          signal: controller.signal,
-        });
-        for await (const arrived of parts) {
-          const events: StreamEvent[] = [];
-          if (firstPartAt === undefined) {
-            firstPartAt = Date.now();
-            clearTimeout(firstTokenTimer);
-            events.push({ type: "status", model: model.id, status: "streaming" });
-          }
-          for (const part of arrived) {
-            if (part.type === "text") {
-              text += part.text;
-              events.push({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
-            } else if (part.type === "usage") usage = part.usage;
-            else finishReason = part.reason;
-          }
-          if (events.length > 0) emit(...events);
-        }
-        break;
-      } catch (error) {
-        const wait = retryWait(error, attempt, firstPartAt, started + options.firstTokenTimeoutMs);
-        if (wait === undefined) throw error;
-        await delay(wait, controller.signal);
+    const parts = providerFor(model, options.env).stream({
+      model: model.upstreamModel,
+      messages,
+      temperature: options.temperature,
+      maxTokens: options.maxTokens,
+      timeoutMs: options.firstTokenTimeoutMs,
+      signal: controller.signal,
+    });
+    for await (const part of parts) {
+      if (firstPartAt === undefined) {
+        firstPartAt = Date.now();
+        clearTimeout(firstTokenTimer);
+        emit({ type: "status", model: model.id, status: "streaming" });
       }
+      if (part.type === "text") {
+        text += part.text;
+        emit({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
+      } else if (part.type === "usage") usage = part.usage;
+      else finishReason = part.reason;
     }
     // An aborted stream may simply end: the abort's reason, not the missing finish, is what happened.
     controller.signal.throwIfAborted();
@@ -154,18 +136,6 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
   }
   emit({ type: "status", model: model.id, status: result.status });
   return result;
-}
-
-/**
- * How long to wait before another try, or undefined for none: only an upstream 429 or 5xx, only
- * before the first chunk, a bounded number of times, and never past the first-token deadline.
- */
-function retryWait(error: unknown, attempt: number, firstPartAt: number | undefined, deadline: number) {
-  if (firstPartAt !== undefined || !(error instanceof ProviderError) || !error.retryable || attempt >= MAX_RETRIES) {
-    return undefined;
-  }
-  const wait = Math.min(error.retryAfterMs ?? 250 * 2 ** attempt, MAX_RETRY_WAIT_MS);
-  return Date.now() + wait < deadline ? wait : undefined;
 }
 
 /** The failure to report, or undefined when the model was cancelled because the client left. */

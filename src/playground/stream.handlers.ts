@@ -1,16 +1,16 @@
 // The stream routes: validate, open the event stream, run the fan-out, store the answers, say done.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import type { AppRouteHandler } from "../http/router.ts";
 import { type ChatMessage, findModel, type ModelEntry, roundUsd } from "../providers/index.ts";
-import { eventStream } from "./event-stream.ts";
+import { eventWriter } from "./event-stream.ts";
 import { fanOut } from "./fan-out.ts";
 import type { StreamRequest } from "./playground.schemas.ts";
 import type { StreamGetRoute, StreamPostRoute } from "./playground.routes.ts";
 import { getSession, historyOf, type NewTurn, saveTurn, startSession } from "./sessions.service.ts";
-import type { StreamEvent } from "./stream-events.ts";
 
 /**
  * Answers 204 to a request carrying Last-Event-ID. A browser's EventSource reconnects by itself
@@ -62,7 +62,9 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     turn.models = [...new Set([...found.session.models, ...request.models])];
     sessionWritten = Promise.resolve();
   } else {
-    sessionWritten = startSession(db, turn).catch(() => undefined);
+    // A turn later, once the upstream requests are on their way: building and sending the insert costs
+    // CPU that would otherwise delay them.
+    sessionWritten = new Promise((resolve) => setTimeout(resolve, 0)).then(() => startSession(db, turn)).catch(() => undefined);
   }
   const messagesFor = (model: ModelEntry): ChatMessage[] => [
     ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
@@ -70,55 +72,46 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     { role: "user", content: request.prompt },
   ];
 
-  const clientGone = new AbortController();
-  const events = eventStream({
-    pingIntervalMs: config.pingIntervalMs,
-    onCancel: () => clientGone.abort(new DOMException("the client went away", "AbortError")),
-  });
-  const signal = AbortSignal.any([c.req.raw.signal, clientGone.signal]);
-  let sequence = 0;
-  // JSON.stringify escapes newlines, so every event is one `data:` line.
-  const emit = (...batch: StreamEvent[]) => {
-    let text = "";
-    for (const event of batch) text += `id: ${++sequence}\ndata: ${JSON.stringify(event)}\n\n`;
-    events.write(text);
-  };
-
-  const work = (async () => {
-    try {
-      emit({ type: "session", sessionId: turn.sessionId });
-      const answers = await fanOut(models, {
-        env: c.env,
-        messagesFor,
-        temperature: request.temperature,
-        maxTokens: request.maxTokens,
-        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
-        streamTimeoutMs: config.streamTimeoutMs,
-        signal,
-        emit,
-      });
-      await sessionWritten;
+  // Proxies and local wrangler buffer or compress event streams unless told not to.
+  c.header("X-Accel-Buffering", "no");
+  c.header("Content-Encoding", "identity");
+  return streamSSE(c, async (stream) => {
+    // The client's going away reaches every upstream request: the request's signal
+    // (enable_request_signal) and the response body's cancel, whichever the runtime reports first.
+    const clientGone = new AbortController();
+    stream.onAbort(() => clientGone.abort(new DOMException("the client went away", "AbortError")));
+    const signal = AbortSignal.any([c.req.raw.signal, clientGone.signal]);
+    const events = eventWriter(stream, { pingIntervalMs: config.pingIntervalMs });
+    const work = (async () => {
       try {
-        await saveTurn(db, turn, answers);
-      } catch (error) {
-        // Without `done` the client knows the turn was not kept.
-        console.error(`[${c.var.requestId}] the answers could not be stored:`, error instanceof Error ? error.message.split("\n")[0] : error);
-        return;
+        events.send({ type: "session", sessionId: turn.sessionId });
+        const answers = await fanOut(models, {
+          env: c.env,
+          messagesFor,
+          temperature: request.temperature,
+          maxTokens: request.maxTokens,
+          firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+          streamTimeoutMs: config.streamTimeoutMs,
+          signal,
+          emit: events.send,
+        });
+        await sessionWritten;
+        try {
+          await saveTurn(db, turn, answers);
+        } catch (error) {
+          // Without `done` the client knows the turn was not kept.
+          console.error(`[${c.var.requestId}] the answers could not be stored:`, error instanceof Error ? error.message.split("\n")[0] : error);
+          return;
+        }
+        const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
+        const totalCost = answers.reduce((sum, answer) => sum + answer.cost, 0);
+        events.send({ type: "done", sessionId: turn.sessionId, totalTokens, totalCost: roundUsd(totalCost) });
+      } finally {
+        events.close();
       }
-      const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
-      const totalCost = answers.reduce((sum, answer) => sum + answer.cost, 0);
-      emit({ type: "done", sessionId: turn.sessionId, totalTokens, totalCost: roundUsd(totalCost) });
-    } finally {
-      events.close();
-    }
-  })();
-  // When the client leaves, the Worker keeps running until the cancelled answers are stored.
-  c.executionCtx.waitUntil(work);
-  return c.body(events.body, 200, {
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-cache, no-transform",
-    // Proxies and local wrangler buffer or compress event streams unless told not to.
-    "X-Accel-Buffering": "no",
-    "Content-Encoding": "identity",
+    })();
+    // When the client leaves, the Worker keeps running until the cancelled answers are stored.
+    c.executionCtx.waitUntil(work);
+    await work;
   });
 }

@@ -25,20 +25,18 @@ const ANSWERS: Record<string, (request: ChatRequest) => string[]> = {
 };
 
 export const localProvider = (name: string): Provider => ({
-  async *stream(request): AsyncGenerator<StreamPart[]> {
+  async *stream(request): AsyncGenerator<StreamPart> {
     const answer = ANSWERS[name]?.(request) ?? [];
     const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
     const sent = answer.slice(0, limit);
     await delay(FIRST_TOKEN_MS, request.signal);
     for (const [index, text] of sent.entries()) {
       if (index > 0) await delay(TOKEN_MS, request.signal);
-      yield [{ type: "text", text }];
+      yield { type: "text", text };
     }
     const inputTokens = request.messages.reduce((sum, message) => sum + estimateTokens(message.content) + 4, 0);
-    yield [
-      { type: "usage", usage: { inputTokens, outputTokens: sent.length, cachedInputTokens: 0, reasoningTokens: 0 } },
-      { type: "finish", reason: sent.length < answer.length ? "length" : "stop" },
-    ];
+    yield { type: "usage", usage: { inputTokens, outputTokens: sent.length, cachedInputTokens: 0, reasoningTokens: 0 } };
+    yield { type: "finish", reason: sent.length < answer.length ? "length" : "stop" };
   },
 });
 

@@ -1,176 +1,121 @@
 // Every OpenAI-compatible upstream (OpenAI, and by base URL Anthropic, Gemini, Groq, OpenRouter,
-// Ollama): the streaming chat completions call, its server-sent events, and its failures as
-// ProviderErrors. Written against the wire format rather than through the openai SDK, which would
-// triple the Worker's size for the one call we make.
+// Ollama) through the `openai` SDK: its client, retries, timeout, stream decoding and typed errors.
+// What the SDK does not know stays ours: no retry after the first chunk (it retries only before a
+// response), the first-token deadline (the fan-out's), and our error codes.
+import type OpenAI from "openai";
 import type { ModelEntry } from "./catalogue.ts";
 import { type ChatRequest, type Provider, ProviderError, type StreamPart } from "./provider.ts";
 
-const OPENAI_BASE_URL = "https://api.openai.com/v1";
-
 export interface OpenAISettings {
   apiKey: string;
+  /** Unset: the SDK's default, OpenAI's own API. */
   baseUrl: string | undefined;
   maxTokensField: "max_completion_tokens" | "max_tokens";
 }
 
-/** The parts of a `chat.completion.chunk` we read. */
-interface Chunk {
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
-  usage?: {
-    prompt_tokens: number;
-    completion_tokens: number;
-    prompt_tokens_details?: { cached_tokens?: number };
-    completion_tokens_details?: { reasoning_tokens?: number };
-  } | null;
-  error?: { message?: string };
-}
+/** Tries before the first chunk: the SDK retries a 408, 409, 429, 5xx or lost connection, honouring retry-after. */
+const MAX_RETRIES = 2;
 
-/** Seconds or an HTTP date in `retry-after`, or OpenAI's `retry-after-ms`, as milliseconds. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const milliseconds = Number(headers.get("retry-after-ms"));
-  if (milliseconds > 0) return milliseconds;
-  const value = headers.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (!Number.isNaN(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
+/**
+ * The SDK, loaded when a stream first needs it: its module defines a class for every API it covers,
+ * work that would otherwise slow every start of the Worker and of the users' Durable Objects.
+ */
+let sdk: Promise<typeof import("openai")> | undefined;
+const loadSdk = () => (sdk ??= import("openai"));
 
-/** The upstream's own words for a failure, shortened; never for auth failures, which may quote the key. */
-async function upstreamMessage(response: Response) {
-  const text = await response.text().catch(() => "");
-  try {
-    return String((JSON.parse(text) as Chunk).error?.message ?? text).slice(0, 300);
-  } catch {
-    return text.slice(0, 300);
-  }
-}
+/** One client per base URL and key, built once per isolate: a client holds no request or user state. */
+const clients = new Map<string, OpenAI>();
 
-async function failure(response: Response): Promise<ProviderError> {
-  const { status } = response;
-  if (status === 401 || status === 403) {
-    await response.body?.cancel();
-    return new ProviderError("UPSTREAM_AUTH", `the upstream refused our credentials (${status})`);
-  }
-  if (status === 429) {
-    await response.body?.cancel();
-    return new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting requests", {
-      retryable: true,
-      retryAfterMs: retryAfterMs(response.headers),
+async function clientFor(settings: OpenAISettings): Promise<OpenAI> {
+  const key = `${settings.baseUrl ?? ""}\n${settings.apiKey}`;
+  let client = clients.get(key);
+  if (!client) {
+    const { default: OpenAI } = await loadSdk();
+    client = new OpenAI({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseUrl ?? "https://api.openai.com/v1",
+      maxRetries: MAX_RETRIES,
+      // OpenAI's account settings must not travel to the other providers' hosts.
+      organization: null,
+      project: null,
     });
+    clients.set(key, client);
   }
-  const retryable = status >= 500;
-  return new ProviderError("UPSTREAM_ERROR", `the upstream failed (${status}): ${await upstreamMessage(response)}`, { retryable });
+  return client;
 }
 
-/** Splits server-sent event text, fed as it arrives, into the events' `data:` payloads. */
-export class EventDataParser {
-  private buffer = "";
-  private data: string | undefined;
+/** The upstream's own words for a failure (the SDK's `APIError`), shortened. */
+const upstreamWords = (error: { error?: unknown; message: string }) => {
+  const body = error.error as { message?: unknown } | undefined;
+  return String(body?.message ?? error.message).slice(0, 300);
+};
 
-  /** The payloads of the events that `text` completed. */
-  push(text: string): string[] {
-    const payloads: string[] = [];
-    const buffer = this.buffer + text;
-    let start = 0;
-    for (let newline = buffer.indexOf("\n"); newline >= 0; newline = buffer.indexOf("\n", start)) {
-      const end = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      if (end === start) {
-        // A blank line ends an event.
-        if (this.data !== undefined) payloads.push(this.data);
-        this.data = undefined;
-      } else if (buffer.startsWith("data:", start)) {
-        const value = buffer.slice(start + (buffer.charCodeAt(start + 5) === 32 ? 6 : 5), end);
-        this.data = this.data === undefined ? value : `${this.data}\n${value}`;
-      }
-      start = newline + 1;
+/** The SDK's failure as ours; never the upstream's words for an auth failure, which may quote the key. */
+async function toProviderError(error: unknown, connected: boolean): Promise<ProviderError> {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = await loadSdk();
+  if (error instanceof ProviderError) return error;
+  if (error instanceof APIConnectionTimeoutError) return new ProviderError("TIMEOUT", "the upstream did not answer in time");
+  if (error instanceof APIConnectionError && !(error instanceof APIUserAbortError)) {
+    return new ProviderError("UPSTREAM_ERROR", "the upstream could not be reached");
+  }
+  if (error instanceof APIError && error.status !== undefined) {
+    if (error.status === 401 || error.status === 403) {
+      return new ProviderError("UPSTREAM_AUTH", `the upstream refused our credentials (${error.status})`);
     }
-    this.buffer = buffer.slice(start);
-    return payloads;
+    if (error.status === 429) return new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting requests");
+    return new ProviderError("UPSTREAM_ERROR", `the upstream failed (${error.status}): ${upstreamWords(error)}`);
   }
-}
-
-function parseChunk(data: string): Chunk {
-  try {
-    return JSON.parse(data) as Chunk;
-  } catch {
-    throw new ProviderError("UPSTREAM_ERROR", "the upstream sent an event that is not JSON");
-  }
-}
-
-/** Adds the parts of one chunk to `parts`. */
-function toParts(chunk: Chunk, parts: StreamPart[]) {
-  if (chunk.error) throw new ProviderError("UPSTREAM_ERROR", `the upstream failed: ${String(chunk.error.message).slice(0, 300)}`);
-  const choice = chunk.choices?.[0];
-  if (choice?.delta?.content) parts.push({ type: "text", text: choice.delta.content });
-  if (chunk.usage) {
-    parts.push({
-      type: "usage",
-      usage: {
-        inputTokens: chunk.usage.prompt_tokens,
-        outputTokens: chunk.usage.completion_tokens,
-        cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
-        reasoningTokens: chunk.usage.completion_tokens_details?.reasoning_tokens ?? 0,
-      },
-    });
-  }
-  if (choice?.finish_reason) parts.push({ type: "finish", reason: choice.finish_reason });
+  // An `error` event inside the stream.
+  if (error instanceof APIError) return new ProviderError("UPSTREAM_ERROR", `the upstream failed: ${upstreamWords(error)}`);
+  if (error instanceof SyntaxError) return new ProviderError("UPSTREAM_ERROR", "the upstream sent an event that is not JSON");
+  return new ProviderError("UPSTREAM_ERROR", connected ? "the upstream stream broke off" : "the upstream could not be reached");
 }
 
 /**
- * A provider for one model of an OpenAI-compatible upstream. No retries or time limits here: the
- * playground owns those, since it knows whether a chunk was sent yet.
+ * A provider for one model of an OpenAI-compatible upstream.
  *
  * @example
  * const provider = openAICompatible({ apiKey, baseUrl, maxTokensField: "max_completion_tokens" }, findModel("gpt-4o")!);
  */
 export function openAICompatible(settings: OpenAISettings, model: ModelEntry): Provider {
-  const url = `${(settings.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
   return {
-    async *stream(request: ChatRequest): AsyncGenerator<StreamPart[]> {
-      const body = {
-        model: model.upstreamModel,
-        messages: request.messages,
-        stream: true,
-        stream_options: { include_usage: true },
-        ...(request.temperature === undefined || model.reasoning ? {} : { temperature: request.temperature }),
-        ...(request.maxTokens === undefined ? {} : { [settings.maxTokensField]: request.maxTokens }),
-      };
+    async *stream(request: ChatRequest): AsyncGenerator<StreamPart> {
       let connected = false;
       try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${settings.apiKey}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-          body: JSON.stringify(body),
-          signal: request.signal,
-        });
-        if (!response.ok || !response.body) throw await failure(response);
+        const client = await clientFor(settings);
+        const chunks = await client.chat.completions.create(
+          {
+            model: model.upstreamModel,
+            messages: request.messages,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.temperature === undefined || model.reasoning ? {} : { temperature: request.temperature }),
+            ...(request.maxTokens === undefined ? {} : { [settings.maxTokensField]: request.maxTokens }),
+          },
+          { signal: request.signal, timeout: request.timeoutMs },
+        );
         connected = true;
-        const reader = response.body.getReader();
-        const decoder = new TextDecoder();
-        const parser = new EventDataParser();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          // Everything one read brought is handed on at once.
-          const parts: StreamPart[] = [];
-          for (const data of parser.push(decoder.decode(value, { stream: true }))) {
-            if (data === "[DONE]") {
-              if (parts.length > 0) yield parts;
-              await reader.cancel();
-              return;
-            }
-            toParts(parseChunk(data), parts);
+        for await (const chunk of chunks) {
+          const choice = chunk.choices[0];
+          if (choice?.delta?.content) yield { type: "text", text: choice.delta.content };
+          const { usage } = chunk;
+          if (usage) {
+            yield {
+              type: "usage",
+              usage: {
+                inputTokens: usage.prompt_tokens,
+                outputTokens: usage.completion_tokens,
+                cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+                reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+              },
+            };
           }
-          if (parts.length > 0) yield parts;
+          if (choice?.finish_reason) yield { type: "finish", reason: choice.finish_reason };
         }
       } catch (error) {
         // An abort of ours (the client left, a time limit) is not the upstream's failure: its reason tells which.
         if (request.signal.aborted) throw request.signal.reason;
-        if (error instanceof ProviderError) throw error;
-        if (connected) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream broke off");
-        throw new ProviderError("UPSTREAM_ERROR", "the upstream could not be reached", { retryable: true });
+        throw await toProviderError(error, connected);
       }
     },
   };

@@ -11,6 +11,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** How long one attempt may wait for the upstream's answer to begin. */
+  timeoutMs: number;
   signal: AbortSignal;
 }
 
@@ -29,11 +31,10 @@ export type StreamPart =
 
 export interface Provider {
   /**
-   * Streams the answer as the parts arrive, grouped by what arrived together (one network read), so
-   * that a burst of tokens costs one step rather than one per token. Throws `ProviderError` for
-   * upstream failures, or the signal's reason when aborted.
+   * Streams the answer as its parts arrive. Throws `ProviderError` for upstream failures, or the
+   * signal's reason when aborted; may simply end when aborted.
    */
-  stream(request: ChatRequest): AsyncIterable<StreamPart[]>;
+  stream(request: ChatRequest): AsyncIterable<StreamPart>;
 }
 
 export const PROVIDER_ERROR_CODES = [
@@ -49,21 +50,15 @@ export type ProviderErrorCode = (typeof PROVIDER_ERROR_CODES)[number];
  * A model's failure, told to the client in an `error` event.
  *
  * @example
- * throw new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting", { retryable: true, retryAfterMs: 2000 });
+ * throw new ProviderError("UPSTREAM_RATE_LIMITED", "the upstream is rate limiting requests");
  */
 export class ProviderError extends Error {
   override name = "ProviderError";
   readonly code: ProviderErrorCode;
-  /** Worth another try before the first chunk: an upstream 429 or 5xx. */
-  readonly retryable: boolean;
-  /** What the upstream asked us to wait, from its `retry-after`. */
-  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ProviderErrorCode, message: string, options: { retryable?: boolean; retryAfterMs?: number } = {}) {
+  constructor(code: ProviderErrorCode, message: string) {
     super(message);
     this.code = code;
-    this.retryable = options.retryable ?? false;
-    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -185,6 +185,39 @@ describe("failures", () => {
     await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
     expect(await upstream.requests()).toHaveLength(1);
   });
+
+  it("waits as long as retry-after asks before trying again", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o-mini": { fail: { status: 503, times: 1, retryAfter: "1" }, chunks: ["later"] } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
+    expect(ofType(events, "status", "gpt-4o-mini").at(-1)).toMatchObject({ status: "completed" });
+    const [first, second] = await upstream.requests();
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("reports an error event inside the stream once, keeping the text before it", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { chunks: ["half", " an", " answer"], errorAfter: 2 } });
+    const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o"] }));
+    expect(labels(events, "gpt-4o")).toEqual(["status:streaming", "chunk", "chunk", "error", "metrics", "status:error"]);
+    expect(ofType(events, "error")[0]).toMatchObject({ code: "UPSTREAM_ERROR", message: expect.stringContaining("server had an error") });
+    expect(await upstream.requests()).toHaveLength(1);
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    expect(session.conversations[0]).toMatchObject({ status: "error", response: "half an", estimated: true });
+  });
+
+  it("retries an upstream that cannot be reached, then says so", async () => {
+    const user = await registerUser();
+    const { response, settled } = await callWithEnv(
+      { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
+      streamRequest(user.accessToken, { prompt: "anyone there?", models: ["gpt-4o-mini", "local/echo"] }),
+    );
+    const events = await readEvents(response);
+    await settled();
+    expect(ofType(events, "error", "gpt-4o-mini")[0]).toMatchObject({ code: "UPSTREAM_ERROR", message: "the upstream could not be reached" });
+    expect(ofType(events, "status", "local/echo").at(-1)).toMatchObject({ status: "completed" });
+    expect(JSON.stringify(events)).not.toContain("127.0.0.1");
+  });
 });
 
 describe("a client that leaves", () => {

@@ -19,6 +19,8 @@ export interface Behaviour {
   fail?: { status: number; times?: number; retryAfter?: string };
   /** End the body after this many chunks, with no finish reason and no [DONE]. */
   cutAfter?: number;
+  /** After this many chunks, send an `error` event (as OpenAI does when it fails mid-stream) and end. */
+  errorAfter?: number;
   /** false: no usage chunk even when asked. An object: report these numbers. */
   usage?: false | { prompt: number; completion: number; cached?: number; reasoning?: number };
   /** Write every event in two pieces split inside its bytes, so multi-byte characters straddle packets. */
@@ -36,6 +38,8 @@ export interface Script {
 export interface ReceivedRequest {
   model: string;
   body: Record<string, unknown>;
+  /** When it arrived, in ms since the epoch. */
+  receivedAt: number;
   /** The Worker closed the connection before the answer was complete. */
   closedEarly: boolean;
   completed: boolean;
@@ -74,7 +78,7 @@ export async function startScriptedUpstream() {
     const entry = scriptId ? scripts.get(scriptId) : undefined;
     const model = String(body.model);
     const behaviour = entry?.script.models[model] ?? entry?.script.models["*"] ?? {};
-    const received: ReceivedRequest = { model, body, closedEarly: false, completed: false };
+    const received: ReceivedRequest = { model, body, receivedAt: Date.now(), closedEarly: false, completed: false };
     entry?.received.push(received);
     response.on("close", () => {
       if (!received.completed) received.closedEarly = true;
@@ -118,6 +122,11 @@ export async function startScriptedUpstream() {
     for (const [index, content] of chunks.entries()) {
       if (response.destroyed) return;
       if (behaviour.cutAfter !== undefined && index >= behaviour.cutAfter) return void response.end();
+      if (behaviour.errorAfter !== undefined && index >= behaviour.errorAfter) {
+        await send(JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } }));
+        received.completed = true;
+        return void response.end();
+      }
       if (index > 0 && behaviour.chunkDelayMs) await wait(behaviour.chunkDelayMs);
       await send(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }], ...usageField }));
     }
