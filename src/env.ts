@@ -128,6 +128,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The signed-in user of a request, as the access token names it. */
+export interface AuthUser {
+  id: string;
+}
+
 /** The Hono environment every router and middleware shares. */
 export type AppEnv = {
   Bindings: Bindings;
@@ -135,6 +140,6 @@ export type AppEnv = {
     requestId: string;
     config: Config;
     db: import("./db/client.ts").Db;
-    user: import("./auth/auth.middleware.ts").AuthUser;
+    user: AuthUser;
   };
 };

@@ -3,10 +3,6 @@ import type { AppEnv } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
-export interface AuthUser {
-  id: string;
-}
-
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i;
 
 /**

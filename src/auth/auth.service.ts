@@ -5,7 +5,8 @@ import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
 import { AppError, sqlStateOf } from "../http/errors.ts";
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
-import { newRefreshToken, sha256Hex, signAccessToken } from "./tokens.ts";
+import { sha256Hex } from "../sha256.ts";
+import { newRefreshToken, signAccessToken } from "./tokens.ts";
 
 type User = typeof users.$inferSelect;
 

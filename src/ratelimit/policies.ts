@@ -1,7 +1,7 @@
 // Which requests are limited, per what, and how they fail when the limiter cannot be reached.
 import type { Context } from "hono";
-import { sha256Hex } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";
+import { sha256Hex } from "../sha256.ts";
 import { type RateLimitPolicy, rateLimit } from "./rate-limit.middleware.ts";
 
 const user = (c: Context<AppEnv>) => `user:${c.var.user.id}`;
