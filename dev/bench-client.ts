@@ -17,6 +17,9 @@ export interface StreamReading {
   events: ApiEvent[];
   /** performance.now() when the first `chunk` event was read; undefined when none came. */
   firstChunkAt: number | undefined;
+  /** When the last model's final status was read, and then `done`: between them, the turn is stored. */
+  lastStatusAt: number | undefined;
+  doneAt: number | undefined;
 }
 
 /** Calls the API with JSON in and out, as the frontend does. */
@@ -91,15 +94,19 @@ export async function* sseData(response: Response): AsyncGenerator<{ data: strin
 export async function readApiStream(response: Response, onFirstChunk?: () => void): Promise<StreamReading> {
   const events: ApiEvent[] = [];
   let firstChunkAt: number | undefined;
+  let lastStatusAt: number | undefined;
+  let doneAt: number | undefined;
   for await (const { data, readAt } of sseData(response)) {
     const event = JSON.parse(data) as ApiEvent;
     if (event.type === "chunk" && firstChunkAt === undefined) {
       firstChunkAt = readAt;
       onFirstChunk?.();
     }
+    if (event.type === "status" && event.status !== "streaming") lastStatusAt = readAt;
+    if (event.type === "done") doneAt = readAt;
     events.push(event);
   }
-  return { events, firstChunkAt };
+  return { events, firstChunkAt, lastStatusAt, doneAt };
 }
 
 /** The model's text as the client saw it: its chunks, in order. */

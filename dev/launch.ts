@@ -1,21 +1,47 @@
 // `npm run dev`: the database (embedded unless DATABASE_URL says otherwise) with its migrations
-// applied, then `wrangler dev` on PORT (4000), pointed at it. Ctrl-C stops both; data is kept.
-import { spawn } from "node:child_process";
+// applied, then `wrangler dev` on PORT (4000), pointed at it. Ctrl-C stops both; data is kept. A
+// database that cannot be reached does not stop it: the API starts (new streams work, and their
+// turns wait in the users' Durable Objects) and the migrations are applied once it answers.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { openDatabase, readDevVars } from "./database.ts";
-import { applyMigrations } from "./migrate.ts";
+import { migrateWhenReachable } from "./migrate.ts";
 
 const vars = readDevVars();
 const port = Number(vars.PORT ?? 4000);
 const origin = `http://localhost:${port}`;
 
+let wrangler: ChildProcess | undefined;
+let stopping = false;
+
 const database = await openDatabase(vars.DATABASE_URL || undefined);
-const applied = await applyMigrations(database.connectionString);
-console.log(`database: ${database.description}${applied ? ` (${applied} migration(s) applied)` : ""}`);
+// wrangler starts once the migrations are applied, or as soon as the database is known to be away.
+let databaseAway: () => void = () => {};
+const away = new Promise<"away">((resolve) => (databaseAway = () => resolve("away")));
+const migrated = migrateWhenReachable(database.connectionString, {
+  onWaiting(reason) {
+    console.warn(
+      `database: ${database.description} cannot be reached (${reason}).\n` +
+        "  The API starts anyway: reads answer 503 and finished turns wait in each user's Durable Object;\n" +
+        "  the migrations are applied as soon as it answers.",
+    );
+    databaseAway();
+  },
+});
+const migrationFailed = (error: unknown) => {
+  console.error("database: a migration failed:", error instanceof Error ? error.message : error);
+  return stop(1);
+};
+const reported = migrated.then(
+  (applied) => console.log(`database: ${database.description}${applied ? ` (${applied} migration(s) applied)` : ""}`),
+  migrationFailed,
+);
+await Promise.race([reported, away]);
+if (stopping) await new Promise(() => {});
 
 const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
-const wrangler = spawn(
+wrangler = spawn(
   process.execPath,
   [
     wranglerCli,
@@ -31,11 +57,10 @@ const wrangler = spawn(
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
 );
 
-let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  if (wrangler.exitCode === null) {
+  if (wrangler && wrangler.exitCode === null) {
     wrangler.kill("SIGTERM");
     await new Promise((resolve) => wrangler.once("exit", resolve));
   }

@@ -29,6 +29,41 @@ export async function applyMigrations(connectionString: string): Promise<number>
   return pending.length;
 }
 
+/** "it answered 503", or the connection's own failure. */
+function reasonOf(error: unknown) {
+  const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  const status = /HTTP status (\d{3})/.exec(message)?.[1];
+  return status ? `it answered ${status}` : message.slice(0, 200);
+}
+
+/** True when a failure means the database could not be reached, rather than a migration failing in it. */
+function isUnreachable(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { sourceError?: unknown }).sourceError || /HTTP status 5\d\d/.test(cause.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Applies the pending migrations as soon as the database answers: at once when it does, otherwise
+ * after `onWaiting` is told why, retrying with growing pauses (at most `maxPauseMs`). A migration
+ * that fails in a database that answers is not retried: it rejects.
+ */
+export async function migrateWhenReachable(
+  connectionString: string,
+  { onWaiting, maxPauseMs = 30_000 }: { onWaiting: (reason: string) => void; maxPauseMs?: number },
+): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await applyMigrations(connectionString);
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      if (attempt === 0) onWaiting(reasonOf(error));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxPauseMs, 1_000 * 2 ** attempt)));
+    }
+  }
+}
+
 if (import.meta.main) {
   const database = await openDatabase();
   try {

@@ -80,13 +80,14 @@ const isolationLevels: Record<string, string> = {
 export async function startSqlEndpoint(options: SqlEndpointOptions = {}): Promise<SqlEndpoint> {
   const backend = options.databaseUrl ? openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
   let roundTrips = 0;
+  const outage: Outage = { unreachable: false };
 
   const server = createServer(async (request, response) => {
     const route = `${request.method} ${request.url?.split("?")[0]}`;
     let status = 200;
     let body: unknown = { ok: true };
     if (route === "POST /sql") {
-      [status, body] = await answerSql(request, backend);
+      [status, body] = await answerSql(request, backend, outage);
       roundTrips++;
     } else if (route === "GET /stats") {
       body = { roundTrips };
@@ -126,15 +127,30 @@ export async function startSqlEndpoint(options: SqlEndpointOptions = {}): Promis
   };
 }
 
-async function answerSql(request: IncomingMessage, backend: Backend): Promise<[number, unknown]> {
+/** Whether the last query found the database unreachable, so that an outage is logged once, not per query. */
+interface Outage {
+  unreachable: boolean;
+}
+
+async function answerSql(request: IncomingMessage, backend: Backend, outage: Outage): Promise<[number, unknown]> {
   try {
     const payload = parsePayload(await readBody(request));
-    if (Array.isArray(payload)) return [200, { results: await backend.batch(beginStatement(request.headers), payload) }];
-    return [200, await backend.query(payload)];
+    const answer = Array.isArray(payload)
+      ? { results: await backend.batch(beginStatement(request.headers), payload) }
+      : await backend.query(payload);
+    if (outage.unreachable) console.log("sql endpoint: the database answers again");
+    outage.unreachable = false;
+    return [200, answer];
   } catch (error) {
     if (error instanceof BadRequestError) return [400, { message: error.message }];
     if (isPostgresError(error)) {
       return [400, Object.fromEntries(errorFields.map((field) => [field, error[field]]))];
+    }
+    // As Neon's proxy does when it cannot reach the database: a 5xx, which the driver reports as such.
+    if (isConnectionError(error)) {
+      if (!outage.unreachable) console.error(`sql endpoint: the database cannot be reached (${error.code})`);
+      outage.unreachable = true;
+      return [503, { message: "the database cannot be reached" }];
     }
     console.error("sql endpoint:", error);
     return [500, { message: error instanceof Error ? error.message : String(error) }];
@@ -313,6 +329,12 @@ function openPostgres(databaseUrl: string): Backend {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A failure to reach the database at all (refused, unknown host, timed out, cut off). */
+function isConnectionError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code) && !("severity" in error);
 }
 
 /** Errors Postgres reported (pg's and PGlite's DatabaseError alike carry a SQLSTATE and a severity). */

@@ -18,6 +18,10 @@ type ConfigVariables = Partial<
     | "LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS"
     | "API_RATE_LIMIT_MAX_REQUESTS"
     | "API_RATE_LIMIT_WINDOW_SECONDS"
+    | "SPEND_LIMIT_USD"
+    | "SPEND_LIMIT_WINDOW_SECONDS"
+    | "DEFAULT_MAX_TOKENS"
+    | "DATABASE_RETRY_HOURS"
     | "FIRST_TOKEN_TIMEOUT_SECONDS"
     | "STREAM_TIMEOUT_SECONDS"
     | "PING_INTERVAL_SECONDS",
@@ -63,6 +67,10 @@ const configSchema = z
     LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS: count(900),
     API_RATE_LIMIT_MAX_REQUESTS: count(600),
     API_RATE_LIMIT_WINDOW_SECONDS: count(60),
+    SPEND_LIMIT_USD: z.coerce.number().min(0).max(1_000_000).default(5),
+    SPEND_LIMIT_WINDOW_SECONDS: count(86_400),
+    DEFAULT_MAX_TOKENS: count(4096),
+    DATABASE_RETRY_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
     FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
     STREAM_TIMEOUT_SECONDS: count(300),
     PING_INTERVAL_SECONDS: count(15),
@@ -87,6 +95,10 @@ const configSchema = z
         loginEmail: { limit: vars.LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.LOGIN_EMAIL_RATE_LIMIT_WINDOW_SECONDS },
         api: { limit: vars.API_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.API_RATE_LIMIT_WINDOW_SECONDS },
       },
+      /** `limitUsd` null: the cap is off (SPEND_LIMIT_USD=0); spend is still counted and reported. */
+      spend: { limitUsd: vars.SPEND_LIMIT_USD === 0 ? null : vars.SPEND_LIMIT_USD, windowSeconds: vars.SPEND_LIMIT_WINDOW_SECONDS },
+      defaultMaxTokens: vars.DEFAULT_MAX_TOKENS,
+      databaseRetryMs: vars.DATABASE_RETRY_HOURS * 3_600_000,
       firstTokenTimeoutMs: vars.FIRST_TOKEN_TIMEOUT_SECONDS * 1000,
       streamTimeoutMs: vars.STREAM_TIMEOUT_SECONDS * 1000,
       pingIntervalMs: vars.PING_INTERVAL_SECONDS * 1000,

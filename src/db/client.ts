@@ -21,8 +21,19 @@ neonConfig.fetchEndpoint = (host, port, options) => {
   if (LOCAL_HOSTS.has(host)) return `http://${host}:${port}/sql`;
   return typeof neonEndpoint === "function" ? neonEndpoint(host, port, options) : neonEndpoint;
 };
-neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
-  fetch(input, { ...init, signal: AbortSignal.timeout(QUERY_DEADLINE_MS) });
+neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
+  // The deadline covers the whole answer, and ends with it: a timer left running would keep a
+  // Durable Object busy for its length after every query.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException("the database did not answer in time", "TimeoutError")), QUERY_DEADLINE_MS);
+  try {
+    const response = await fetch(input, { ...init, signal: deadline.signal });
+    const body = await response.arrayBuffer();
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /**
  * A drizzle client over Neon's HTTP protocol: one round trip per query or batch.

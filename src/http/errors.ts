@@ -14,6 +14,8 @@ export type ErrorCode =
   | "EMAIL_TAKEN"
   | "PAYLOAD_TOO_LARGE"
   | "RATE_LIMITED"
+  | "SPEND_LIMITED"
+  | "ALREADY_VOTED"
   | "INTERNAL"
   | "UNAVAILABLE";
 
@@ -97,6 +99,14 @@ function toAppError(error: unknown): AppError | undefined {
   }
   if (isDatabaseUnreachable(error)) return unavailable();
   return undefined;
+}
+
+/** What kind of failure it was, for a log line: the innermost error's name and any SQL state, never a message (which may quote values). */
+export function failureOf(error: unknown): string {
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const code = sqlStateOf(error);
+  return `${root instanceof Error ? root.name : typeof root}${code ? ` ${code}` : ""}`;
 }
 
 /** Logs what went wrong without the SQL parameters, tokens or bodies a wrapped error may carry. */

@@ -18,7 +18,7 @@ const ERROR_DESCRIPTIONS = {
   404: "No such resource for this user",
   409: "The resource exists already",
   413: "The body is too large",
-  429: "Over a rate limit; Retry-After says when to come back",
+  429: "Over a rate or spend limit; Retry-After says when to come back",
   503: "The database or the rate limiter cannot be reached",
 } as const;
 

@@ -14,6 +14,8 @@ import type { StreamEvent } from "./stream-events.ts";
 
 export interface Answer {
   model: ModelEntry;
+  /** The output bound it was sent. */
+  maxTokens: number;
   status: "completed" | "error" | "cancelled";
   text: string;
   usage: Usage;
@@ -24,12 +26,20 @@ export interface Answer {
   error: { code: string; message: string } | null;
 }
 
+/** What one model is asked, and the name its events carry. */
+export interface ModelPlan {
+  model: ModelEntry;
+  /** The model's name in the events: its id, or its label in a blind stream. */
+  name: string;
+  /** Its own conversation: the system prompt, its earlier turns in the session, then this prompt. */
+  messages: ChatMessage[];
+  /** The bound on its output, sent upstream. */
+  maxTokens: number;
+}
+
 export interface FanOutOptions {
   env: Bindings;
-  /** Each model's own conversation: its earlier turns in the session, then this prompt. */
-  messagesFor: (model: ModelEntry) => ChatMessage[];
   temperature?: number;
-  maxTokens?: number;
   firstTokenTimeoutMs: number;
   streamTimeoutMs: number;
   /** Aborts when the client goes away: every upstream request is aborted with it. */
@@ -39,13 +49,11 @@ export interface FanOutOptions {
 }
 
 /** Asks every model at once; resolves when each has finished, failed or been cancelled. */
-export const fanOut = (models: ModelEntry[], options: FanOutOptions) =>
-  Promise.all(models.map((model) => answer(model, options)));
+export const fanOut = (plans: ModelPlan[], options: FanOutOptions) => Promise.all(plans.map((plan) => answer(plan, options)));
 
-async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer> {
+async function answer({ model, name, messages, maxTokens }: ModelPlan, options: FanOutOptions): Promise<Answer> {
   const { emit, signal } = options;
   const started = Date.now();
-  const messages = options.messagesFor(model);
   const controller = new AbortController();
   const cancel = () => controller.abort(signal.reason);
   signal.addEventListener("abort", cancel, { once: true });
@@ -65,7 +73,7 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
       model: model.upstreamModel,
       messages,
       temperature: options.temperature,
-      maxTokens: options.maxTokens,
+      maxTokens,
       timeoutMs: options.firstTokenTimeoutMs,
       signal: controller.signal,
     });
@@ -73,11 +81,11 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
       if (firstPartAt === undefined) {
         firstPartAt = Date.now();
         clearTimeout(firstTokenTimer);
-        emit({ type: "status", model: model.id, status: "streaming" });
+        emit({ type: "status", model: name, status: "streaming" });
       }
       if (part.type === "text") {
         text += part.text;
-        emit({ type: "chunk", model: model.id, content: part.text, timestamp: Date.now() });
+        emit({ type: "chunk", model: name, content: part.text, timestamp: Date.now() });
       } else if (part.type === "usage") usage = part.usage;
       else finishReason = part.reason;
     }
@@ -102,6 +110,7 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
   };
   const result: Answer = {
     model,
+    maxTokens,
     status: "completed",
     text,
     usage: counted,
@@ -116,7 +125,7 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
     if (providerError) {
       result.status = "error";
       result.error = { code: providerError.code, message: providerError.message };
-      emit({ type: "error", model: model.id, code: providerError.code, message: providerError.message });
+      emit({ type: "error", model: name, code: providerError.code, message: providerError.message });
     } else {
       result.status = "cancelled";
     }
@@ -124,7 +133,7 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
   if (firstPartAt !== undefined) {
     emit({
       type: "metrics",
-      model: model.id,
+      model: name,
       inputTokens: counted.inputTokens,
       outputTokens: counted.outputTokens,
       tokensUsed: counted.inputTokens + counted.outputTokens,
@@ -134,7 +143,7 @@ async function answer(model: ModelEntry, options: FanOutOptions): Promise<Answer
       timeToFirstToken: result.timeToFirstToken,
     });
   }
-  emit({ type: "status", model: model.id, status: result.status });
+  emit({ type: "status", model: name, status: result.status });
   return result;
 }
 

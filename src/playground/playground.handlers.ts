@@ -1,6 +1,7 @@
 import type { AppRouteHandler } from "../http/router.ts";
 import { AppError } from "../http/errors.ts";
 import { isAvailable, MODELS } from "../providers/index.ts";
+import { spendOf } from "../ratelimit/user-meter.ts";
 import type { DeleteSessionRoute, GetSessionRoute, GetUsageRoute, ListModelsRoute, ListSessionsRoute } from "./playground.routes.ts";
 import * as sessions from "./sessions.service.ts";
 import { getUsage as usageOf } from "./usage.service.ts";
@@ -40,5 +41,12 @@ export const deleteSession: AppRouteHandler<DeleteSessionRoute> = async (c) => {
 export const getUsage: AppRouteHandler<GetUsageRoute> = async (c) => {
   const { from, to } = c.req.valid("query");
   const range = { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
-  return c.json(await usageOf(c.var.db, c.var.user.id, range), 200);
+  const [usage, spend] = await Promise.all([
+    usageOf(c.var.db, c.var.user.id, range),
+    spendOf(c.env, c.var.config, c.var.user.id).catch((error: unknown) => {
+      console.error(`[${c.var.requestId}] the spend meter cannot be reached:`, error instanceof Error ? error.message : error);
+      throw new AppError("UNAVAILABLE", 503, "the spend meter cannot be reached; try again shortly");
+    }),
+  ]);
+  return c.json({ ...usage, spend }, 200);
 };

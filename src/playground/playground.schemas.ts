@@ -10,6 +10,7 @@ export const ModelSchema = z
     cachedInputPricePerMTok: z.number().optional(),
     outputPricePerMTok: z.number(),
     contextWindow: z.number().int(),
+    maxOutputTokens: z.number().int().openapi({ description: "The most output tokens one answer can have; DEFAULT_MAX_TOKENS is lowered to it" }),
     available: z.boolean().openapi({ description: "False where the provider's key is not set on the server" }),
   })
   .openapi("Model");
@@ -68,6 +69,15 @@ export const UsageSchema = z
         avgTimeToFirstToken: z.number().int().nullable(),
       }),
     ),
+    spend: z
+      .object({
+        limitUsd: z.number().nullable().openapi({ description: "Null when the cap is off" }),
+        usedUsd: z.number().openapi({ description: "Settled in the current window" }),
+        reservedUsd: z.number().openapi({ description: "Held by streams still running" }),
+        windowSeconds: z.number().int(),
+        resetsAt: z.iso.datetime().nullable().openapi({ description: "When the oldest spend leaves the window" }),
+      })
+      .openapi({ description: "The spend limit's live state" }),
   })
   .openapi("Usage");
 

@@ -2,12 +2,13 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { conversations, sessions } from "../db/schema.ts";
+import type { TurnRecord } from "../db/turns.ts";
 import { AppError } from "../http/errors.ts";
 import type { ChatMessage } from "../providers/index.ts";
 import type { Answer } from "./fan-out.ts";
 
 type SessionRow = typeof sessions.$inferSelect;
-type ConversationRow = typeof conversations.$inferSelect;
+export type ConversationRow = typeof conversations.$inferSelect;
 
 const notFound = () => new AppError("NOT_FOUND", 404, "session not found");
 
@@ -67,87 +68,40 @@ export function historyOf(turns: ConversationRow[], modelId: string): ChatMessag
     ]);
 }
 
-export interface NewTurn {
-  sessionId: string;
-  userId: string;
-  prompt: string;
-  /** Every model the session has used, this turn's included. */
-  models: string[];
-  startedAt: Date;
-  system?: string;
-  temperature?: number;
-  maxTokens?: number;
-}
-
-/** The session row as the stream opens, so it is listed while it streams. Written off the critical path. */
-export function startSession(db: Db, turn: NewTurn) {
-  return db
-    .insert(sessions)
-    .values({
-      id: turn.sessionId,
-      userId: turn.userId,
-      prompt: turn.prompt,
-      models: turn.models,
-      status: "streaming",
-      createdAt: turn.startedAt,
-      updatedAt: turn.startedAt,
-    })
-    .onConflictDoNothing();
-}
-
 /**
- * Stores a turn's answers in one transaction: the session (should its first write have failed),
- * every conversation, and the session's status and totals derived from all its conversations.
+ * A finished turn as the database keeps it: a conversation per model, every id made now, so that
+ * the same record can be written again later without writing anything twice.
  */
-export async function saveTurn(db: Db, turn: NewTurn, answers: Answer[]) {
-  const rows = answers.map((answer) => ({
-    id: crypto.randomUUID(),
-    sessionId: turn.sessionId,
-    userId: turn.userId,
-    modelName: answer.model.id,
-    userPrompt: turn.prompt,
-    response: answer.text,
-    system: turn.system ?? null,
-    temperature: turn.temperature ?? null,
-    maxTokens: turn.maxTokens ?? null,
-    inputTokens: answer.usage.inputTokens,
-    outputTokens: answer.usage.outputTokens,
-    cachedTokens: answer.usage.cachedInputTokens,
-    reasoningTokens: answer.usage.reasoningTokens,
-    estimated: answer.estimated,
-    cost: answer.cost,
-    responseTime: answer.responseTime,
-    timeToFirstToken: answer.timeToFirstToken,
-    status: answer.status,
-    error: answer.error?.message ?? null,
-    createdAt: turn.startedAt,
-  }));
-  const totals = db
-    .select({
-      count: sql<number>`count(*)`.as("count"),
-      completed: sql<number>`count(*) filter (where ${conversations.status} = 'completed')`.as("completed"),
-      failed: sql<number>`count(*) filter (where ${conversations.status} = 'error')`.as("failed"),
-      cost: sql<string>`coalesce(sum(${conversations.cost}), 0)`.as("cost"),
-      tokens: sql<number>`coalesce(sum(${conversations.inputTokens} + ${conversations.outputTokens}), 0)`.as("tokens"),
-    })
-    .from(conversations)
-    .where(eq(conversations.sessionId, turn.sessionId))
-    .as("totals");
-  await db.batch([
-    startSession(db, turn),
-    db.insert(conversations).values(rows),
-    db
-      .update(sessions)
-      .set({
-        models: turn.models,
-        status: sql`case when ${totals.completed} = ${totals.count} then 'completed' when ${totals.failed} = ${totals.count} then 'failed' else 'partial' end`,
-        totalCost: sql`${totals.cost}`,
-        totalTokens: sql`${totals.tokens}`,
-        updatedAt: new Date(),
-      })
-      .from(totals)
-      .where(eq(sessions.id, turn.sessionId)),
-  ]);
+export function turnRecord(
+  session: TurnRecord["session"],
+  turn: { prompt: string; system?: string; temperature?: number; startedAt: Date },
+  answers: Answer[],
+): TurnRecord {
+  return {
+    session,
+    conversations: answers.map((answer) => ({
+      id: crypto.randomUUID(),
+      sessionId: session.id,
+      userId: session.userId,
+      modelName: answer.model.id,
+      userPrompt: turn.prompt,
+      response: answer.text,
+      system: turn.system ?? null,
+      temperature: turn.temperature ?? null,
+      maxTokens: answer.maxTokens,
+      inputTokens: answer.usage.inputTokens,
+      outputTokens: answer.usage.outputTokens,
+      cachedTokens: answer.usage.cachedInputTokens,
+      reasoningTokens: answer.usage.reasoningTokens,
+      estimated: answer.estimated,
+      cost: answer.cost,
+      responseTime: answer.responseTime,
+      timeToFirstToken: answer.timeToFirstToken,
+      status: answer.status,
+      error: answer.error?.message ?? null,
+      createdAt: turn.startedAt.toISOString(),
+    })),
+  };
 }
 
 /** A page of the user's sessions, newest first; the cursor is the last row's (createdAt, id). */

@@ -26,7 +26,15 @@ export const StreamEventSchema = z
       code: z.enum(PROVIDER_ERROR_CODES),
       message: z.string(),
     }),
-    z.object({ type: z.literal("done"), sessionId: z.uuid(), totalTokens: z.number().int(), totalCost: z.number() }),
+    z.object({
+      type: z.literal("done"),
+      sessionId: z.uuid(),
+      totalTokens: z.number().int(),
+      totalCost: z.number(),
+      stored: z.enum(["database", "queued"]).openapi({
+        description: "`queued` when the database could not take the turn: the user's Durable Object writes it once it can",
+      }),
+    }),
   ])
   .openapi("StreamEvent", {
     description: "The JSON in each event's `data:` line; every event also has an `id:` line with its sequence number.",

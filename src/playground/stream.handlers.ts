@@ -2,15 +2,17 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { streamSSE } from "hono/streaming";
+import { insertSession, type TurnRecord, writeTurn } from "../db/turns.ts";
 import type { AppEnv } from "../env.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError, failureOf } from "../http/errors.ts";
 import type { AppRouteHandler } from "../http/router.ts";
-import { type ChatMessage, findModel, type ModelEntry, roundUsd } from "../providers/index.ts";
+import { findModel, maxCostOf, type ModelEntry, roundUsd } from "../providers/index.ts";
+import { admitStream, queueTurn } from "../ratelimit/user-meter.ts";
 import { eventWriter } from "./event-stream.ts";
-import { fanOut } from "./fan-out.ts";
+import { fanOut, type ModelPlan } from "./fan-out.ts";
 import type { StreamRequest } from "./playground.schemas.ts";
 import type { StreamGetRoute, StreamPostRoute } from "./playground.routes.ts";
-import { getSession, historyOf, type NewTurn, saveTurn, startSession } from "./sessions.service.ts";
+import { type ConversationRow, getSession, historyOf, turnRecord } from "./sessions.service.ts";
 
 /**
  * Answers 204 to a request carrying Last-Event-ID. A browser's EventSource reconnects by itself
@@ -42,35 +44,39 @@ function catalogueEntries(ids: string[]): ModelEntry[] {
 async function openStream(c: Context<AppEnv>, request: StreamRequest) {
   const models = catalogueEntries(request.models);
   const { db, config, user } = c.var;
-  const turn: NewTurn = {
-    sessionId: request.sessionId ?? crypto.randomUUID(),
+  const startedAt = new Date();
+  const session: TurnRecord["session"] = {
+    id: request.sessionId ?? crypto.randomUUID(),
     userId: user.id,
     prompt: request.prompt,
     models: request.models,
-    startedAt: new Date(),
-    system: request.system,
-    temperature: request.temperature,
-    maxTokens: request.maxTokens,
+    createdAt: startedAt.toISOString(),
   };
-  // A new session costs no round trip before the first chunk: its row is written beside the
-  // upstream requests. Going on with a session reads its history first (and proves it is the user's).
-  let history: Awaited<ReturnType<typeof getSession>>["conversations"] = [];
-  let sessionWritten: Promise<unknown>;
+  // A new session costs no round trip before the first chunk. Going on with a session reads its
+  // history first (which also proves it is the user's).
+  let history: ConversationRow[] = [];
   if (request.sessionId) {
     const found = await getSession(db, user.id, request.sessionId);
     history = found.conversations;
-    turn.models = [...new Set([...found.session.models, ...request.models])];
-    sessionWritten = Promise.resolve();
-  } else {
-    // A turn later, once the upstream requests are on their way: building and sending the insert costs
-    // CPU that would otherwise delay them.
-    sessionWritten = new Promise((resolve) => setTimeout(resolve, 0)).then(() => startSession(db, turn)).catch(() => undefined);
+    session.models = [...new Set([...found.session.models, ...request.models])];
   }
-  const messagesFor = (model: ModelEntry): ChatMessage[] => [
-    ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-    ...historyOf(history, model.id),
-    { role: "user", content: request.prompt },
-  ];
+  const plans: ModelPlan[] = models.map((model) => ({
+    model,
+    name: model.id,
+    messages: [
+      ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
+      ...historyOf(history, model.id),
+      { role: "user", content: request.prompt },
+    ],
+    // The request's bound as asked (the upstream refuses one over the model's maximum); the default never above it.
+    maxTokens: request.maxTokens ?? Math.min(config.defaultMaxTokens, model.maxOutputTokens),
+  }));
+  const meter = await admitStream(c, plans.reduce((sum, plan) => sum + maxCostOf(plan.model, plan.messages, plan.maxTokens), 0));
+  if (!request.sessionId) {
+    // A turn later, once the upstream requests are on their way: building and sending the insert
+    // costs CPU that would otherwise delay them. The final write inserts it too, should this fail.
+    setTimeout(() => insertSession(db, session).catch(() => undefined), 0);
+  }
 
   // Proxies and local wrangler buffer or compress event streams unless told not to.
   c.header("X-Accel-Buffering", "no");
@@ -84,28 +90,22 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     const events = eventWriter(stream, { pingIntervalMs: config.pingIntervalMs });
     const work = (async () => {
       try {
-        events.send({ type: "session", sessionId: turn.sessionId });
-        const answers = await fanOut(models, {
+        events.send({ type: "session", sessionId: session.id });
+        const answers = await fanOut(plans, {
           env: c.env,
-          messagesFor,
           temperature: request.temperature,
-          maxTokens: request.maxTokens,
           firstTokenTimeoutMs: config.firstTokenTimeoutMs,
           streamTimeoutMs: config.streamTimeoutMs,
           signal,
           emit: events.send,
         });
-        await sessionWritten;
-        try {
-          await saveTurn(db, turn, answers);
-        } catch (error) {
-          // Without `done` the client knows the turn was not kept.
-          console.error(`[${c.var.requestId}] the answers could not be stored:`, error instanceof Error ? error.message.split("\n")[0] : error);
-          return;
-        }
+        const totalCost = roundUsd(answers.reduce((sum, answer) => sum + answer.cost, 0));
+        const record = turnRecord(session, { ...request, startedAt }, answers);
+        // Settled beside the write, so it costs the client no time.
+        const [stored] = await Promise.all([storeTurn(c, record), meter.settle(totalCost)]);
+        if (!stored) return;
         const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
-        const totalCost = answers.reduce((sum, answer) => sum + answer.cost, 0);
-        events.send({ type: "done", sessionId: turn.sessionId, totalTokens, totalCost: roundUsd(totalCost) });
+        events.send({ type: "done", sessionId: session.id, totalTokens, totalCost, stored });
       } finally {
         events.close();
       }
@@ -114,4 +114,26 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     c.executionCtx.waitUntil(work);
     await work;
   });
+}
+
+/**
+ * Writes a finished turn; when the database cannot take it, hands it to the user's Durable
+ * Object, which writes it as soon as the database answers again. Undefined when both fail: the
+ * stream then ends without `done`, which tells the client the turn was not kept.
+ */
+async function storeTurn(c: Context<AppEnv>, record: TurnRecord): Promise<"database" | "queued" | undefined> {
+  const { db, config, user, requestId } = c.var;
+  try {
+    await writeTurn(db, record);
+    return "database";
+  } catch (error) {
+    console.error(`[${requestId}] the turn could not be written to the database (${failureOf(error)}); handing it to the user's object`);
+  }
+  try {
+    await queueTurn(c.env, user.id, { id: crypto.randomUUID(), record, requestId, giveUpAt: Date.now() + config.databaseRetryMs });
+    return "queued";
+  } catch (error) {
+    console.error(`[${requestId}] the turn is lost: the user's object could not take it either (${failureOf(error)})`);
+    return undefined;
+  }
 }

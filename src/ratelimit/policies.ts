@@ -14,13 +14,6 @@ async function loginEmail(c: Context<AppEnv>) {
   return `email:${await sha256Hex(body.email.trim().toLowerCase())}`;
 }
 
-const stream: RateLimitPolicy = {
-  name: "stream",
-  counts: "stream requests",
-  limits: (config) => config.limits.stream,
-  subject: user,
-  failClosed: true,
-};
 const auth: RateLimitPolicy = {
   name: "auth",
   counts: "login and register attempts from this address",
@@ -43,8 +36,6 @@ const api: RateLimitPolicy = {
   failClosed: false,
 };
 
-/** The stream routes, per user; after auth, so that only a real user's quota is spent. */
-export const streamLimit = rateLimit(stream);
 /** Register, per client address. */
 export const registerLimit = rateLimit(auth);
 /** Login, per client address and per email, so that password guessing stops. */

@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
-import type { RateLimitDecision } from "./rate-limiter.ts";
+import { RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
+import type { RateLimitDecision, RateLimiter } from "./rate-limiter.ts";
 
 export interface RateLimitPolicy {
   /** Names the policy in the RateLimit headers and in the limiter's storage. */
@@ -16,24 +17,6 @@ export interface RateLimitPolicy {
   failClosed: boolean;
 }
 
-/** `3600` as "hour", `900` as "15 minutes": for "50 per hour". */
-function per(seconds: number) {
-  for (const [unit, size] of [["day", 86_400], ["hour", 3_600], ["minute", 60]] as const) {
-    if (seconds % size === 0) return seconds === size ? unit : `${seconds / size} ${unit}s`;
-  }
-  return seconds === 1 ? "second" : `${seconds} seconds`;
-}
-
-/** `95` as "2 minutes": rounded up, so a client that waits that long gets through. */
-function inWords(seconds: number) {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 120) return `${minutes} minutes`;
-  return `${Math.ceil(minutes / 60)} hours`;
-}
-
-const structured = (entries: string[]) => entries.join(", ");
-
 /**
  * Applies rate limit policies to a route, in order. Every answer carries `RateLimit-Policy` and
  * `RateLimit` (IETF httpapi draft); a refusal is a 429 with `Retry-After`, and gives back what the
@@ -44,13 +27,10 @@ const structured = (entries: string[]) => entries.join(", ");
  */
 export const rateLimit = (...policies: RateLimitPolicy[]) =>
   createMiddleware<AppEnv>(async function rateLimit(c, next) {
-    const counted: { stub: DurableObjectStub<import("./rate-limiter.ts").RateLimiter>; hitId: number }[] = [];
-    const policyHeader: string[] = [];
-    const stateHeader: string[] = [];
+    const counted: { stub: DurableObjectStub<RateLimiter>; hitId: number }[] = [];
+    const headers = new RateLimitHeaders();
     const giveBack = () => Promise.allSettled(counted.map(({ stub, hitId }) => stub.giveBack(hitId)));
-    const started = performance.now();
-    // What the limiter added to this request, for clients and the benchmark.
-    const serverTiming = () => `ratelimit;dur=${(performance.now() - started).toFixed(2)}`;
+    const timing = serverTiming();
 
     for (const policy of policies) {
       const subject = await policy.subject(c);
@@ -64,32 +44,26 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
         console.error(`[${c.var.requestId}] rate limiter unreachable for ${policy.name}:`, error instanceof Error ? error.message : error);
         if (!policy.failClosed) continue;
         await giveBack();
-        throw new AppError("UNAVAILABLE", 503, "the rate limiter cannot be reached; try again shortly");
+        throw limiterUnreachable();
       }
-      policyHeader.push(`"${policy.name}";q=${limit};w=${windowSeconds}`);
-      stateHeader.push(`"${policy.name}";r=${decision.remaining};t=${decision.resetSeconds}`);
+      headers.add(policy.name, windowSeconds, decision);
       if (!decision.allowed) {
         await giveBack();
-        throw new AppError(
-          "RATE_LIMITED",
-          429,
-          `too many ${policy.counts}: the limit is ${limit} per ${per(windowSeconds)}; try again in ${inWords(decision.retryAfterSeconds)}`,
-          {
-            headers: {
-              "Retry-After": String(decision.retryAfterSeconds),
-              "Server-Timing": serverTiming(),
-              "RateLimit-Policy": structured(policyHeader),
-              RateLimit: structured(stateHeader),
-            },
-          },
-        );
+        throw rateLimited(policy.counts, windowSeconds, decision, { ...headers.toHeaders(), "Server-Timing": timing() });
       }
       if (decision.hitId !== null) counted.push({ stub, hitId: decision.hitId });
     }
-    if (policyHeader.length > 0) {
-      c.header("RateLimit-Policy", structured(policyHeader));
-      c.header("RateLimit", structured(stateHeader));
-      c.header("Server-Timing", serverTiming(), { append: true });
+    if (!headers.empty) {
+      for (const [name, value] of Object.entries(headers.toHeaders())) c.header(name, value);
+      c.header("Server-Timing", timing(), { append: true });
     }
     await next();
   });
+
+/** What the limiter added to a request, as a `Server-Timing` entry, for clients and the benchmark. */
+export function serverTiming() {
+  const started = performance.now();
+  return () => `ratelimit;dur=${(performance.now() - started).toFixed(2)}`;
+}
+
+export const limiterUnreachable = () => new AppError("UNAVAILABLE", 503, "the rate limiter cannot be reached; try again shortly");

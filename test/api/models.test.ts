@@ -7,12 +7,14 @@ interface Model {
   id: string;
   provider: string;
   contextWindow: number;
+  maxOutputTokens: number;
   available: boolean;
 }
 
-/** The contract's fields, and the one optional field the schema adds. */
+/** The contract's fields. */
 const LISTED_FIELDS = ["id", "provider", "label", "inputPricePerMTok", "outputPricePerMTok", "contextWindow", "available"];
-const OPTIONAL_FIELDS = ["cachedInputPricePerMTok"];
+/** Beyond the contract's list: the cached input price where there is one, and the model's output maximum. */
+const OPTIONAL_FIELDS = ["cachedInputPricePerMTok", "maxOutputTokens"];
 
 const NO_OPENAI_KEY = { OPENAI_API_KEY: undefined };
 
@@ -57,6 +59,7 @@ describe("the catalogue", () => {
         }),
       );
       expect(Number.isInteger(model.contextWindow)).toBe(true);
+      expect(Number.isInteger(model.maxOutputTokens) && model.maxOutputTokens > 0 && model.maxOutputTokens <= model.contextWindow).toBe(true);
       expect(Object.keys(model).filter((key) => !LISTED_FIELDS.includes(key) && !OPTIONAL_FIELDS.includes(key))).toEqual([]);
     }
   });

@@ -1,16 +1,9 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RateLimiter } from "../../src/ratelimit/rate-limiter.ts";
 import { BASE, PASSWORD, jsonOf, registerUser, uniqueEmail } from "../helpers/api.ts";
+import { limiterOf, setClock } from "../helpers/meter.ts";
 import { callWithEnv, readEvents, script, streamRequest } from "../helpers/stream.ts";
-
-const limiterOf = (subject: string) => env.RATE_LIMITER.getByName(subject);
-
-/** Stops the limiter's clock at `at` (ms since epoch) for this subject's object. */
-const setClock = (subject: string, at: number) =>
-  runInDurableObject(limiterOf(subject), (instance: RateLimiter) => {
-    instance.now = () => at;
-  });
 
 /** A stream request under `limits`, answered with the Worker's settings changed. */
 async function stream(token: string, limits: Record<string, string>, prompt = "hi", models = ["local/echo"]) {

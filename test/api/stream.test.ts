@@ -323,6 +323,21 @@ describe("parameters and history", () => {
     });
   });
 
+  it("bounds every model's output: DEFAULT_MAX_TOKENS, never above the model's own maximum", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "*": { chunks: ["ok"] } });
+    const { response, settled } = await callWithEnv(
+      { DEFAULT_MAX_TOKENS: "8000" },
+      streamRequest(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o", "gpt-3.5-turbo"] }),
+    );
+    await readEvents(response);
+    await settled();
+    const sent = Object.fromEntries((await upstream.requests()).map((request) => [request.model, request.body.max_completion_tokens]));
+    expect(sent).toEqual({ "gpt-4o": 8000, "gpt-3.5-turbo": 4096 });
+    const { body: session } = await sessionOf(user.accessToken, (await readEvents(await postStream(user.accessToken, { prompt: "y", models: ["local/echo"] })))[0]!.sessionId);
+    expect(session.conversations[0].maxTokens).toBe(4096);
+  });
+
   it("sends no temperature to a reasoning model, which refuses one", async () => {
     const user = await registerUser();
     const upstream = await script({ "*": { chunks: ["ok"] } });

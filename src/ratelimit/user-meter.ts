@@ -1,0 +1,102 @@
+// The Worker's side of the user's Durable Object for streams: one call admits a stream (its request
+// counted, its most possible cost reserved), one call settles it to what it cost; and a finished
+// turn the database could not take is handed over to be written later.
+import type { Context } from "hono";
+import type { AppEnv, Bindings, Config } from "../env.ts";
+import { AppError } from "../http/errors.ts";
+import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
+import { limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
+import { type QueuedTurn, UNITS_PER_USD } from "./rate-limiter.ts";
+
+const STREAM_POLICY = "stream";
+
+const meterOf = (env: Bindings, userId: string) => env.RATE_LIMITER.getByName(`user:${userId}`);
+
+/** A reservation, settled once when its stream has ended. */
+export interface StreamMeter {
+  /** Replaces the reservation by what the stream really cost; a failure is logged and the reservation stays counted. */
+  settle(costUsd: number): Promise<void>;
+}
+
+/** `0.0413` as "$0.0413", `2` as "$2.00": enough digits to tell small amounts apart. */
+function usd(amount: number, round: (value: number) => number) {
+  if (amount >= 1) return `$${(round(amount * 100) / 100).toFixed(2)}`;
+  const digits = amount >= 0.01 ? 4 : 8;
+  return `$${(round(amount * 10 ** digits) / 10 ** digits).toFixed(digits).replace(/0+$/, "").replace(/\.$/, "")}`;
+}
+
+/**
+ * Admits a stream of the signed-in user whose answers could cost up to `maxCostUsd`, or throws the
+ * 429 (`RATE_LIMITED`, `SPEND_LIMITED`) or 503 to answer instead. Sets the RateLimit headers.
+ *
+ * @example
+ * const meter = await admitStream(c, maxCostUsd);
+ * // … the stream …
+ * await meter.settle(totalCost);
+ */
+export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promise<StreamMeter> {
+  const { config, user, requestId } = c.var;
+  const { limit, windowSeconds } = config.limits.stream;
+  const spend = config.spend;
+  const reserveUnits = Math.ceil(maxCostUsd * UNITS_PER_USD);
+  const stub = meterOf(c.env, user.id);
+  const timing = serverTiming();
+  let admission: Awaited<ReturnType<typeof stub.admitStream>>;
+  try {
+    admission = await stub.admitStream({
+      rate: { policy: STREAM_POLICY, limit, windowSeconds },
+      spend: { limitUnits: spend.limitUsd === null ? null : Math.floor(spend.limitUsd * UNITS_PER_USD), windowSeconds: spend.windowSeconds, reserveUnits },
+    });
+  } catch (error) {
+    console.error(`[${requestId}] rate limiter unreachable for ${STREAM_POLICY}:`, error instanceof Error ? error.message : error);
+    throw limiterUnreachable();
+  }
+  const headers = new RateLimitHeaders();
+  headers.add(STREAM_POLICY, windowSeconds, admission.rate);
+  const answerHeaders = { ...headers.toHeaders(), "Server-Timing": timing() };
+  if (!admission.allowed) {
+    if (admission.refusedBy === "rate") throw rateLimited("stream requests", windowSeconds, admission.rate, answerHeaders);
+    throw spendLimited(config, maxCostUsd, admission.leftUnits / UNITS_PER_USD, admission.retryAfterSeconds, answerHeaders);
+  }
+  for (const [name, value] of Object.entries(answerHeaders)) c.header(name, value, { append: name === "Server-Timing" });
+  const { reservationId } = admission;
+  return {
+    async settle(costUsd) {
+      if (reservationId === null) return;
+      await stub.settle(reservationId, Math.round(costUsd * UNITS_PER_USD)).catch((error: unknown) => {
+        console.error(`[${requestId}] the stream's cost could not be settled; its reservation stays counted:`, error instanceof Error ? error.message : error);
+      });
+    },
+  };
+}
+
+function spendLimited(config: Config, maxCostUsd: number, leftUsd: number, retryAfterSeconds: number | null, headers: Record<string, string>) {
+  const { limitUsd, windowSeconds } = config.spend;
+  const limit = `${usd(limitUsd ?? 0, Math.floor)} spend limit per ${per(windowSeconds)}`;
+  const instead = "ask for fewer models or a lower maxTokens";
+  const message =
+    retryAfterSeconds === null
+      ? `these answers could cost up to ${usd(maxCostUsd, Math.ceil)}, more than your whole ${limit}: ${instead}`
+      : `these answers could cost up to ${usd(maxCostUsd, Math.ceil)}, and ${usd(leftUsd, Math.floor)} of your ${limit} is left: ${instead}, or try again in ${inWords(retryAfterSeconds)}`;
+  return new AppError("SPEND_LIMITED", 429, message, {
+    headers: { ...headers, ...(retryAfterSeconds === null ? {} : { "Retry-After": String(retryAfterSeconds) }) },
+  });
+}
+
+/** The spend limit's live state, for GET /playground/usage. */
+export async function spendOf(env: Bindings, config: Config, userId: string) {
+  const { limitUsd, windowSeconds } = config.spend;
+  const state = await meterOf(env, userId).spendState(windowSeconds);
+  return {
+    limitUsd,
+    usedUsd: state.usedUnits / UNITS_PER_USD,
+    reservedUsd: state.reservedUnits / UNITS_PER_USD,
+    windowSeconds,
+    resetsAt: state.resetsAt === null ? null : new Date(state.resetsAt).toISOString(),
+  };
+}
+
+/** Hands a finished turn to the user's object, which writes it once the database takes it. */
+export function queueTurn(env: Bindings, userId: string, turn: QueuedTurn) {
+  return meterOf(env, userId).queueTurn(turn);
+}
