@@ -38,6 +38,7 @@ export async function expectStatus(response: Response, status: number, what: str
 }
 
 export interface BenchUser {
+  id: string;
   email: string;
   password: string;
   accessToken: string;
@@ -50,8 +51,8 @@ export async function registerUser(origin: string): Promise<BenchUser> {
   const email = `bench-${process.pid}-${Date.now()}-${++users}@example.com`;
   const password = "bench password, long enough";
   const response = await expectStatus(await call(origin, "POST", "/auth/register", { body: { email, password } }), 201, "register");
-  const { accessToken } = (await response.json()) as { accessToken: string };
-  return { email, password, accessToken };
+  const { user, accessToken } = (await response.json()) as { user: { id: string }; accessToken: string };
+  return { id: user.id, email, password, accessToken };
 }
 
 /** Registers a script with the upstream; a prompt carrying the returned tag is answered by it. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { measureBundle, measureStartup } from "./bench-build.ts";
 import { registerUser } from "./bench-client.ts";
 import { measureAddedFirstChunk, measureRateLimitTime } from "./bench-latency.ts";
+import { measureLeaderboard } from "./bench-leaderboard.ts";
 import { measureLoadAndCpu } from "./bench-load.ts";
 import { formatTable, machineInfo, writeResults } from "./bench-report.ts";
 import { measureRoundTrips } from "./bench-round-trips.ts";
@@ -18,9 +19,9 @@ const RESULTS_FILE = fileURLToPath(new URL("../bench-results.json", import.meta.
 // wrangler runs in its own process group, which Ctrl-C does not reach: exiting stops it (bench-stack.ts).
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-/** Everything that needs the running stack: parts 1, 2, 3, 4 and 6. */
+/** Everything that needs the running stack: parts 1, 2, 3, 4, 6 and 7. */
 async function measureAgainstStack(running: Stack) {
-  const { accessToken } = await registerUser(running.origin);
+  const { id: userId, accessToken } = await registerUser(running.origin);
   console.error("measuring the time to first chunk, direct and through the API…");
   const firstChunk = await measureAddedFirstChunk(running, accessToken);
   console.error("measuring the rate-limit check…");
@@ -30,7 +31,10 @@ async function measureAgainstStack(running: Stack) {
   const roundTrips = await measureRoundTrips(running);
   console.error("running concurrent and long streams, reading workerd's CPU…");
   const load = await measureLoadAndCpu(running, accessToken);
-  return { ...load, firstChunk: firstChunk.section, rateLimit, roundTrips };
+  // Last: its 100,000 votes would slow every query before it.
+  console.error("generating 100,000 votes and timing the leaderboard…");
+  const leaderboard = await measureLeaderboard(running, accessToken, userId);
+  return { ...load, firstChunk: firstChunk.section, rateLimit, roundTrips, leaderboard };
 }
 
 async function main(): Promise<number> {
@@ -55,8 +59,8 @@ async function main(): Promise<number> {
   const bundle = await measureBundle();
   const startup = await measureStartup();
 
-  const { firstChunk, concurrent, cpu, roundTrips, rateLimit } = measured;
-  const sections = [firstChunk, concurrent, cpu, roundTrips, bundle, startup, rateLimit];
+  const { firstChunk, concurrent, cpu, roundTrips, rateLimit, leaderboard } = measured;
+  const sections = [firstChunk, concurrent, cpu, roundTrips, bundle, startup, rateLimit, leaderboard];
   const runSeconds = round((performance.now() - started) / 1000, 1);
   writeResults(RESULTS_FILE, sections, machine, { runSeconds });
   console.log(formatTable(sections, machine));

@@ -36,13 +36,17 @@ export const users = pgTable(
   (table) => [uniqueIndex("users_email_lower_key").on(sql`lower(${table.email})`)],
 );
 
+/** The user a row belongs to: deleting the user deletes it. */
+const ownerId = () =>
+  uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" });
+
 export const refreshTokens = pgTable(
   "refresh_tokens",
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: ownerId(),
     familyId: uuid("family_id").notNull(),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamptz("expires_at").notNull(),
@@ -63,14 +67,16 @@ export const sessions = pgTable(
   "sessions",
   {
     id: uuid().primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: ownerId(),
     prompt: text().notNull(),
     models: text().array().notNull(),
     status: text({ enum: sessionStatuses }).notNull().default("pending"),
     totalCost: usd("total_cost"),
     totalTokens: integer("total_tokens").notNull().default(0),
+    /** A blind session's models in the order of their labels (`model-a`, `model-b`, …); null when not blind. */
+    blindModels: text("blind_models").array(),
+    /** When a blind session's first vote revealed its models. */
+    revealedAt: timestamptz("revealed_at"),
     createdAt: createdAt(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
@@ -80,6 +86,12 @@ export const sessions = pgTable(
   ],
 );
 
+/** The session a row belongs to: deleting the session deletes it. */
+const sessionOf = () =>
+  uuid("session_id")
+    .notNull()
+    .references((): AnyPgColumn => sessions.id, { onDelete: "cascade" });
+
 export const conversationStatuses = ["completed", "error", "cancelled"] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
@@ -87,13 +99,11 @@ export const conversations = pgTable(
   "conversations",
   {
     id: uuid().primaryKey(),
-    sessionId: uuid("session_id")
-      .notNull()
-      .references(() => sessions.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    sessionId: sessionOf(),
+    userId: ownerId(),
     modelName: text("model_name").notNull(),
+    /** 1 for the prompt that started the session, 2 for the first continuation, … */
+    turn: integer().notNull(),
     userPrompt: text("user_prompt").notNull(),
     response: text().notNull().default(""),
     system: text(),
@@ -114,6 +124,33 @@ export const conversations = pgTable(
   (table) => [
     index("conversations_session_created_idx").on(table.sessionId, table.createdAt),
     index("conversations_user_created_idx").on(table.userId, table.createdAt),
+    uniqueIndex("conversations_session_turn_model_key").on(table.sessionId, table.turn, table.modelName),
     check("conversations_status_check", oneOf(table.status, conversationStatuses)),
+  ],
+);
+
+/** What a vote can name besides a model of the turn. */
+export const voteVerdicts = ["tie", "bothBad"] as const;
+
+export const votes = pgTable(
+  "votes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: sessionOf(),
+    userId: ownerId(),
+    turn: integer().notNull(),
+    /** A model id of the turn, or `tie` or `bothBad`. */
+    winner: text().notNull(),
+    /**
+     * The turn's models that completed, sorted: the players of this vote. Kept with the vote (a turn
+     * never changes once written) so the leaderboard reads votes alone.
+     */
+    models: text().array().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    // One vote per turn: concurrent votes cannot make two.
+    uniqueIndex("votes_session_turn_key").on(table.sessionId, table.turn),
+    index("votes_user_idx").on(table.userId),
   ],
 );

@@ -16,7 +16,7 @@ const ERROR_DESCRIPTIONS = {
   400: "The input breaks its schema",
   401: "No valid access token, or wrong credentials",
   404: "No such resource for this user",
-  409: "The resource exists already",
+  409: "It exists already: an account with this email, a vote on this turn",
   413: "The body is too large",
   429: "Over a rate or spend limit; Retry-After says when to come back",
   503: "The database or the rate limiter cannot be reached",

@@ -7,6 +7,7 @@ import {
   estimateTokens,
   type ModelEntry,
   ProviderError,
+  type ProviderErrorCode,
   providerFor,
   type Usage,
 } from "../providers/index.ts";
@@ -31,6 +32,8 @@ export interface ModelPlan {
   model: ModelEntry;
   /** The model's name in the events: its id, or its label in a blind stream. */
   name: string;
+  /** A blind stream's model: its failures are told in words that cannot name it. */
+  anonymous: boolean;
   /** Its own conversation: the system prompt, its earlier turns in the session, then this prompt. */
   messages: ChatMessage[];
   /** The bound on its output, sent upstream. */
@@ -51,7 +54,7 @@ export interface FanOutOptions {
 /** Asks every model at once; resolves when each has finished, failed or been cancelled. */
 export const fanOut = (plans: ModelPlan[], options: FanOutOptions) => Promise.all(plans.map((plan) => answer(plan, options)));
 
-async function answer({ model, name, messages, maxTokens }: ModelPlan, options: FanOutOptions): Promise<Answer> {
+async function answer({ model, name, anonymous, messages, maxTokens }: ModelPlan, options: FanOutOptions): Promise<Answer> {
   const { emit, signal } = options;
   const started = Date.now();
   const controller = new AbortController();
@@ -123,9 +126,11 @@ async function answer({ model, name, messages, maxTokens }: ModelPlan, options: 
   if (failure !== undefined) {
     const providerError = toProviderError(failure, signal);
     if (providerError) {
+      // A provider's own words may name the model (the upstream's messages often do).
+      const message = anonymous ? ANONYMOUS_FAILURES[providerError.code] : providerError.message;
       result.status = "error";
-      result.error = { code: providerError.code, message: providerError.message };
-      emit({ type: "error", model: name, code: providerError.code, message: providerError.message });
+      result.error = { code: providerError.code, message };
+      emit({ type: "error", model: name, code: providerError.code, message });
     } else {
       result.status = "cancelled";
     }
@@ -146,6 +151,15 @@ async function answer({ model, name, messages, maxTokens }: ModelPlan, options: 
   emit({ type: "status", model: name, status: result.status });
   return result;
 }
+
+/** What a blind stream says of a model's failure. */
+const ANONYMOUS_FAILURES: Record<ProviderErrorCode, string> = {
+  PROVIDER_NOT_CONFIGURED: "this model's provider is not configured on the server",
+  UPSTREAM_AUTH: "the upstream refused our credentials",
+  UPSTREAM_RATE_LIMITED: "the upstream is rate limiting requests",
+  UPSTREAM_ERROR: "the upstream failed",
+  TIMEOUT: "the model did not answer in time",
+};
 
 /** The failure to report, or undefined when the model was cancelled because the client left. */
 function toProviderError(failure: unknown, clientSignal: AbortSignal): ProviderError | undefined {

@@ -2,8 +2,19 @@ import type { AppRouteHandler } from "../http/router.ts";
 import { AppError } from "../http/errors.ts";
 import { isAvailable, MODELS } from "../providers/index.ts";
 import { spendOf } from "../ratelimit/user-meter.ts";
-import type { DeleteSessionRoute, GetSessionRoute, GetUsageRoute, ListModelsRoute, ListSessionsRoute } from "./playground.routes.ts";
+import { leaderboard } from "./leaderboard.service.ts";
+import type {
+  CastVoteRoute,
+  DeleteSessionRoute,
+  GetLeaderboardRoute,
+  GetSessionRoute,
+  GetUsageRoute,
+  ListModelsRoute,
+  ListSessionsRoute,
+} from "./playground.routes.ts";
+import { shownAs } from "./blind.ts";
 import * as sessions from "./sessions.service.ts";
+import { castVote as vote } from "./votes.service.ts";
 import { getUsage as usageOf } from "./usage.service.ts";
 
 export const listModels: AppRouteHandler<ListModelsRoute> = (c) =>
@@ -30,7 +41,9 @@ export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
 
 export const getSession: AppRouteHandler<GetSessionRoute> = async (c) => {
   const found = await sessions.getSession(c.var.db, c.var.user.id, c.req.valid("param").id);
-  return c.json({ session: { ...sessions.toSession(found.session), conversations: found.conversations.map(sessions.toConversation) } }, 200);
+  const shown = shownAs(found.session);
+  const conversations = found.conversations.map((row) => sessions.toConversation(row, shown));
+  return c.json({ session: { ...sessions.toSession(found.session), conversations } }, 200);
 };
 
 export const deleteSession: AppRouteHandler<DeleteSessionRoute> = async (c) => {
@@ -49,4 +62,12 @@ export const getUsage: AppRouteHandler<GetUsageRoute> = async (c) => {
     }),
   ]);
   return c.json({ ...usage, spend }, 200);
+};
+
+export const castVote: AppRouteHandler<CastVoteRoute> = async (c) =>
+  c.json(await vote(c.var.db, c.var.user.id, c.req.valid("param").id, c.req.valid("json")), 201);
+
+export const getLeaderboard: AppRouteHandler<GetLeaderboardRoute> = async (c) => {
+  const { scope } = c.req.valid("query");
+  return c.json(await leaderboard(c.var.db, scope === "all" ? "all" : { userId: c.var.user.id }), 200);
 };

@@ -10,4 +10,6 @@ export const playgroundRouter = createRouter()
   .openapi(routes.listSessions, handlers.listSessions)
   .openapi(routes.getSession, handlers.getSession)
   .openapi(routes.deleteSession, handlers.deleteSession)
-  .openapi(routes.getUsage, handlers.getUsage);
+  .openapi(routes.getUsage, handlers.getUsage)
+  .openapi(routes.castVote, handlers.castVote)
+  .openapi(routes.getLeaderboard, handlers.getLeaderboard);

@@ -4,11 +4,14 @@ import { errorResponses, json, jsonBody } from "../http/schemas.ts";
 import { apiLimit } from "../ratelimit/policies.ts";
 import {
   ConversationSchema,
+  LeaderboardSchema,
   ModelSchema,
   SessionSchema,
   StreamBodySchema,
   StreamQuerySchema,
   UsageSchema,
+  VoteRequestSchema,
+  VoteResultSchema,
 } from "./playground.schemas.ts";
 import { StreamEventSchema } from "./stream-events.ts";
 import { noReconnect } from "./stream.handlers.ts";
@@ -122,6 +125,31 @@ export const getUsage = createRoute({
   responses: { 200: json(UsageSchema, "Usage"), ...errorResponses(400, 401, 429, 503) },
 });
 
+export const castVote = createRoute({
+  method: "post",
+  path: "/playground/sessions/{id}/votes",
+  tags,
+  summary: "Vote on a turn: which model answered best, a tie, or both bad; reveals a blind session",
+  security,
+  middleware: [requireUser(), apiLimit] as const,
+  request: { params: SessionIdParams, body: jsonBody(VoteRequestSchema) },
+  responses: {
+    201: json(VoteResultSchema, "The vote, with the models the turn's labels name"),
+    ...errorResponses(400, 401, 404, 409, 413, 429, 503),
+  },
+});
+
+export const getLeaderboard = createRoute({
+  method: "get",
+  path: "/playground/leaderboard",
+  tags,
+  summary: "Bradley-Terry ratings of the models from the user's votes, or everyone's",
+  security,
+  middleware: [requireUser(), apiLimit] as const,
+  request: { query: z.object({ scope: z.enum(["mine", "all"]).default("mine") }) },
+  responses: { 200: json(LeaderboardSchema, "The models, best first"), ...errorResponses(400, 401, 429, 503) },
+});
+
 export type StreamGetRoute = typeof streamGet;
 export type StreamPostRoute = typeof streamPost;
 export type ListModelsRoute = typeof listModels;
@@ -129,3 +157,5 @@ export type ListSessionsRoute = typeof listSessions;
 export type GetSessionRoute = typeof getSession;
 export type DeleteSessionRoute = typeof deleteSession;
 export type GetUsageRoute = typeof getUsage;
+export type CastVoteRoute = typeof castVote;
+export type GetLeaderboardRoute = typeof getLeaderboard;

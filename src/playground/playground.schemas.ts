@@ -19,7 +19,8 @@ export const SessionSchema = z
   .object({
     id: z.uuid(),
     prompt: z.string(),
-    models: z.array(z.string()),
+    models: z.array(z.string()).openapi({ description: "Every model the session used; a blind session's labels until its first vote" }),
+    blind: z.boolean(),
     status: z.enum(sessionStatuses),
     totalCost: z.number(),
     totalTokens: z.number().int(),
@@ -31,7 +32,8 @@ export const SessionSchema = z
 export const ConversationSchema = z
   .object({
     id: z.uuid(),
-    modelName: z.string(),
+    modelName: z.string().openapi({ description: "The model's id; its label in a blind session until the first vote" }),
+    turn: z.number().int().openapi({ description: "1 for the prompt that started the session, 2 for the first continuation, …" }),
     userPrompt: z.string(),
     response: z.string(),
     inputTokens: z.number().int(),
@@ -81,6 +83,50 @@ export const UsageSchema = z
   })
   .openapi("Usage");
 
+export const VoteRequestSchema = z
+  .object({
+    winner: z.string().min(1).max(100).openapi({
+      description: "A model of the turn (its id, or its label while the session is blind), `tie` or `bothBad`",
+      example: "model-a",
+    }),
+    turn: z.number().int().min(1).optional().openapi({ description: "The latest turn when absent" }),
+  })
+  .openapi("VoteRequest");
+
+export const VoteResultSchema = z
+  .object({
+    vote: z.object({
+      id: z.uuid(),
+      sessionId: z.uuid(),
+      turn: z.number().int(),
+      winner: z.string().openapi({ description: "The winning model's id, or `tie` or `bothBad`" }),
+      createdAt: z.iso.datetime(),
+    }),
+    models: z.record(z.string(), z.string()).openapi({
+      description: "The turn's models: each label (a blind session) or id, and the model it names",
+      example: { "model-a": "gpt-4o", "model-b": "gpt-4o-mini" },
+    }),
+  })
+  .openapi("VoteResult");
+
+export const LeaderboardSchema = z
+  .object({
+    models: z.array(
+      z.object({
+        model: z.string(),
+        rating: z.number().openapi({ description: "Bradley-Terry strength on the Elo scale; 1000 is the average" }),
+        ci95: z.tuple([z.number(), z.number()]).openapi({ description: "The 95% interval of the rating" }),
+        wins: z.number().int(),
+        losses: z.number().int(),
+        ties: z.number().int(),
+        votes: z.number().int().openapi({ description: "Votes on turns where the model completed its answer" }),
+      }),
+    ),
+    totalVotes: z.number().int(),
+    method: z.string(),
+  })
+  .openapi("Leaderboard");
+
 const MAX_MODELS = 6;
 const MAX_PROMPT = 32_000;
 
@@ -96,13 +142,24 @@ const streamFields = {
   system: z.string().max(MAX_PROMPT, `must be at most ${MAX_PROMPT} characters`).optional(),
 };
 
+const blindDescription = {
+  description: "Shuffle the models and name them model-a, model-b, … until the session's first vote (2 to 6 models, when a session starts)",
+};
+
+/** A blind session compares: it starts with two models at least. */
+const blindNeedsTwo = (request: { blind?: boolean; models: string[]; sessionId?: string }) =>
+  !request.blind || request.sessionId !== undefined || request.models.length >= 2;
+const blindNeedsTwoIssue = { message: "a blind stream compares 2 to 6 models", path: ["models"] };
+
 export const StreamBodySchema = z
   .object({
     ...streamFields,
     models,
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+    blind: z.boolean().optional().openapi(blindDescription),
   })
+  .refine(blindNeedsTwo, blindNeedsTwoIssue)
   .openapi("StreamRequest");
 
 /** The same fields for `EventSource`: `models` comma-separated, numbers as text, `token` for auth. */
@@ -115,7 +172,9 @@ export const StreamQuerySchema = z.object({
     .pipe(models),
   temperature: z.coerce.number().min(0).max(2).optional(),
   maxTokens: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  blind: z.stringbool().optional().openapi(blindDescription),
   token: z.string().optional().openapi({ description: "The access token, for EventSource which cannot send headers" }),
-});
+})
+  .refine(blindNeedsTwo, blindNeedsTwoIssue);
 
 export type StreamRequest = z.output<typeof StreamBodySchema>;

@@ -5,17 +5,20 @@ import { conversations, sessions } from "../db/schema.ts";
 import type { TurnRecord } from "../db/turns.ts";
 import { AppError } from "../http/errors.ts";
 import type { ChatMessage } from "../providers/index.ts";
+import { shownAs } from "./blind.ts";
 import type { Answer } from "./fan-out.ts";
 
-type SessionRow = typeof sessions.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 
 const notFound = () => new AppError("NOT_FOUND", 404, "session not found");
 
+/** A session as its owner sees it: a blind one's models by their labels until its first vote. */
 export const toSession = (row: SessionRow) => ({
   id: row.id,
   prompt: row.prompt,
-  models: row.models,
+  models: row.models.map(shownAs(row)),
+  blind: row.blindModels !== null,
   status: row.status,
   totalCost: row.totalCost,
   totalTokens: row.totalTokens,
@@ -23,9 +26,11 @@ export const toSession = (row: SessionRow) => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-export const toConversation = (row: ConversationRow) => ({
+/** A conversation, its model shown as its session shows it (`shownAs`). */
+export const toConversation = (row: ConversationRow, shown: (modelId: string) => string) => ({
   id: row.id,
-  modelName: row.modelName,
+  modelName: shown(row.modelName),
+  turn: row.turn,
   userPrompt: row.userPrompt,
   response: row.response,
   inputTokens: row.inputTokens,
@@ -52,7 +57,7 @@ export async function getSession(db: Db, userId: string, sessionId: string) {
       .select()
       .from(conversations)
       .where(and(eq(conversations.sessionId, sessionId), eq(conversations.userId, userId)))
-      .orderBy(asc(conversations.createdAt), asc(conversations.modelName)),
+      .orderBy(asc(conversations.turn), asc(conversations.modelName)),
   ]);
   if (!session) throw notFound();
   return { session, conversations: turns };

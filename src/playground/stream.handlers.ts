@@ -12,7 +12,8 @@ import { eventWriter } from "./event-stream.ts";
 import { fanOut, type ModelPlan } from "./fan-out.ts";
 import type { StreamRequest } from "./playground.schemas.ts";
 import type { StreamGetRoute, StreamPostRoute } from "./playground.routes.ts";
-import { type ConversationRow, getSession, historyOf, turnRecord } from "./sessions.service.ts";
+import { isHidden, modelOfLabel, shownAs, shuffled } from "./blind.ts";
+import { type ConversationRow, getSession, historyOf, type SessionRow, turnRecord } from "./sessions.service.ts";
 
 /**
  * Answers 204 to a request carrying Last-Event-ID. A browser's EventSource reconnects by itself
@@ -31,6 +32,9 @@ export const streamGet: AppRouteHandler<StreamGetRoute> = (c) => {
 
 export const streamPost: AppRouteHandler<StreamPostRoute> = (c) => openStream(c, c.req.valid("json"));
 
+const invalid = (path: string, message: string) =>
+  new AppError("VALIDATION_FAILED", 400, `${path}: ${message}`, { details: [{ path, message }] });
+
 function catalogueEntries(ids: string[]): ModelEntry[] {
   const unknown = ids.filter((id) => !findModel(id));
   if (unknown.length > 0) {
@@ -42,27 +46,41 @@ function catalogueEntries(ids: string[]): ModelEntry[] {
 }
 
 async function openStream(c: Context<AppEnv>, request: StreamRequest) {
-  const models = catalogueEntries(request.models);
   const { db, config, user } = c.var;
   const startedAt = new Date();
+  // A new session costs no round trip before the first chunk. Going on with a session reads its
+  // history first (which also proves it is the user's).
+  let history: ConversationRow[] = [];
+  let previous: SessionRow | undefined;
+  if (request.sessionId) {
+    ({ session: previous, conversations: history } = await getSession(db, user.id, request.sessionId));
+    if (request.blind && previous.blindModels === null) {
+      throw invalid("blind", "is chosen when a session starts: this session is not blind");
+    }
+  }
+  // A hidden session's models may be named by their labels.
+  const ids = request.models.map((name) => (previous && isHidden(previous) && modelOfLabel(previous, name)) || name);
+  if (new Set(ids).size < ids.length) throw invalid("models", "must not name a model twice");
+  const models = catalogueEntries(ids);
+  const blindModels = previous
+    ? previous.blindModels && [...previous.blindModels, ...shuffled(ids.filter((id) => !previous.blindModels!.includes(id)))]
+    : request.blind
+      ? shuffled(ids)
+      : null;
+  const blind = { blindModels, revealedAt: previous?.revealedAt ?? null };
+  const shown = shownAs(blind);
   const session: TurnRecord["session"] = {
     id: request.sessionId ?? crypto.randomUUID(),
     userId: user.id,
     prompt: request.prompt,
-    models: request.models,
+    models: [...new Set([...(previous?.models ?? []), ...ids])],
+    blindModels,
     createdAt: startedAt.toISOString(),
   };
-  // A new session costs no round trip before the first chunk. Going on with a session reads its
-  // history first (which also proves it is the user's).
-  let history: ConversationRow[] = [];
-  if (request.sessionId) {
-    const found = await getSession(db, user.id, request.sessionId);
-    history = found.conversations;
-    session.models = [...new Set([...found.session.models, ...request.models])];
-  }
   const plans: ModelPlan[] = models.map((model) => ({
     model,
-    name: model.id,
+    name: shown(model.id),
+    anonymous: isHidden(blind),
     messages: [
       ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
       ...historyOf(history, model.id),

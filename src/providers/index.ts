@@ -12,6 +12,7 @@ export {
   PROVIDER_ERROR_CODES,
   type Provider,
   ProviderError,
+  type ProviderErrorCode,
   type StreamPart,
   type Usage,
 } from "./provider.ts";

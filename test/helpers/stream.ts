@@ -72,6 +72,7 @@ export interface StreamInput {
   system?: string;
   temperature?: number;
   maxTokens?: number;
+  blind?: boolean;
 }
 
 /** Streams to the end, checks that it ended with `done`, and returns the session it was for. */
