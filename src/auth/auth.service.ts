@@ -84,11 +84,15 @@ export async function getUser(db: Db, userId: string) {
 }
 
 /**
- * Consumes a refresh token and issues the next of its family. A token that was used already is
- * reuse, likely theft: the whole family is revoked, including the token its thief was given.
+ * Consumes a refresh token and issues the next of its family, in one statement: so when two
+ * requests bring the same token at once, the one that finds it used (it waited for the winner's
+ * lock) sees the winner's new token already and revokes it with the rest. A token that was used
+ * already is reuse, likely theft: the whole family is revoked, including the token its thief was
+ * given.
  */
 export async function refresh(db: Db, config: Config, refreshToken: string) {
   const tokenHash = await sha256Hex(refreshToken);
+  const next = newRefreshToken();
   const consumed = db.$with("consumed").as(
     db
       .update(refreshTokens)
@@ -98,18 +102,34 @@ export async function refresh(db: Db, config: Config, refreshToken: string) {
       )
       .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId, expiresAt: refreshTokens.expiresAt }),
   );
+  const issued = db.$with("issued").as(
+    db
+      .insert(refreshTokens)
+      .select(
+        db
+          .select({
+            id: sql`gen_random_uuid()`.as("id"),
+            userId: consumed.userId,
+            familyId: consumed.familyId,
+            tokenHash: sql`${await sha256Hex(next)}`.as("token_hash"),
+            expiresAt: consumed.expiresAt,
+            usedAt: sql`null::timestamptz`.as("used_at"),
+            createdAt: sql`now()`.as("created_at"),
+          })
+          .from(consumed),
+      )
+      .returning({ id: refreshTokens.id }),
+  );
   const [found] = await db
-    .with(consumed)
-    .select({ user: users, familyId: consumed.familyId, expiresAt: consumed.expiresAt })
+    .with(consumed, issued)
+    .select({ user: users })
     .from(consumed)
     .innerJoin(users, eq(users.id, consumed.userId));
   if (!found) {
     await revokeFamilyOf(db, tokenHash);
     throw invalidRefreshToken();
   }
-  const { token, row } = await refreshTokenRow(found.user.id, { id: found.familyId, expiresAt: found.expiresAt });
-  await db.insert(refreshTokens).values(row);
-  return authResult(found.user, token, config);
+  return authResult(found.user, next, config);
 }
 
 /** Ends the login a refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */

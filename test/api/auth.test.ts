@@ -201,6 +201,18 @@ describe("refresh and logout", () => {
     expect((await refresh(stolen.refreshToken)).status).toBe(401);
   });
 
+  it("lets one of 10 concurrent refreshes of a token win, and revokes the login, the winner's new token too", async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await registerUser();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => refresh(user.refreshToken)));
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(9);
+      const winner = await jsonOf(answers.find((answer) => answer.status === 200)!);
+      expect((await refresh(winner.refreshToken)).status).toBe(401);
+    }
+  });
+
   it("leaves the user's other logins alone when one is revoked", async () => {
     const user = await registerUser();
     const otherLogin = await jsonOf(await call("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } }));
