@@ -42,8 +42,11 @@ export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
 export const getSession: AppRouteHandler<GetSessionRoute> = async (c) => {
   const found = await sessions.getSession(c.var.db, c.var.user.id, c.req.valid("param").id);
   const shown = shownAs(found.session);
-  const conversations = found.conversations.map((row) => sessions.toConversation(row, shown));
-  return c.json({ session: { ...sessions.toSession(found.session), conversations } }, 200);
+  // Within a turn, by the name shown: ordered by the real ids, a blind session's rows would tell them.
+  const conversations = found.conversations
+    .map((row) => sessions.toConversation(row, shown))
+    .sort((first, second) => first.turn - second.turn || first.modelName.localeCompare(second.modelName));
+  return c.json({ session: { ...sessions.toSession(found.session), conversations, votes: found.votes.map(sessions.toVote) } }, 200);
 };
 
 export const deleteSession: AppRouteHandler<DeleteSessionRoute> = async (c) => {

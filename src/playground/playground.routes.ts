@@ -10,6 +10,7 @@ import {
   StreamBodySchema,
   StreamQuerySchema,
   UsageSchema,
+  SessionVoteSchema,
   VoteRequestSchema,
   VoteResultSchema,
 } from "./playground.schemas.ts";
@@ -94,7 +95,10 @@ export const getSession = createRoute({
   middleware: [requireUser(), apiLimit] as const,
   request: { params: SessionIdParams },
   responses: {
-    200: json(z.object({ session: SessionSchema.extend({ conversations: z.array(ConversationSchema) }) }), "The session"),
+    200: json(
+      z.object({ session: SessionSchema.extend({ conversations: z.array(ConversationSchema), votes: z.array(SessionVoteSchema) }) }),
+      "The session, its conversations oldest first, and its votes",
+    ),
     ...errorResponses(400, 401, 404, 429, 503),
   },
 });

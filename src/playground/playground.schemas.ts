@@ -93,15 +93,19 @@ export const VoteRequestSchema = z
   })
   .openapi("VoteRequest");
 
+const vote = {
+  id: z.uuid(),
+  turn: z.number().int(),
+  winner: z.string().openapi({ description: "The winning model's id, or `tie` or `bothBad`" }),
+  createdAt: z.iso.datetime(),
+};
+
+/** A vote as its session lists it. */
+export const SessionVoteSchema = z.object(vote).openapi("SessionVote");
+
 export const VoteResultSchema = z
   .object({
-    vote: z.object({
-      id: z.uuid(),
-      sessionId: z.uuid(),
-      turn: z.number().int(),
-      winner: z.string().openapi({ description: "The winning model's id, or `tie` or `bothBad`" }),
-      createdAt: z.iso.datetime(),
-    }),
+    vote: z.object({ ...vote, sessionId: z.uuid() }),
     models: z.record(z.string(), z.string()).openapi({
       description: "The turn's models: each label (a blind session) or id, and the model it names",
       example: { "model-a": "gpt-4o", "model-b": "gpt-4o-mini" },

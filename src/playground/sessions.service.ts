@@ -1,11 +1,11 @@
 // Sessions and their conversations in the database: written by the stream, read by the sessions routes.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { conversations, sessions } from "../db/schema.ts";
+import { conversations, sessions, votes } from "../db/schema.ts";
 import type { TurnRecord } from "../db/turns.ts";
 import { AppError } from "../http/errors.ts";
 import type { ChatMessage } from "../providers/index.ts";
-import { shownAs } from "./blind.ts";
+import { isHidden, labelAt } from "./blind.ts";
 import type { Answer } from "./fan-out.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -13,11 +13,14 @@ export type ConversationRow = typeof conversations.$inferSelect;
 
 const notFound = () => new AppError("NOT_FOUND", 404, "session not found");
 
-/** A session as its owner sees it: a blind one's models by their labels until its first vote. */
+/**
+ * A session as its owner sees it: a blind one's models by their labels until its first vote, in
+ * the labels' order (the order the models were asked in would tell which is which).
+ */
 export const toSession = (row: SessionRow) => ({
   id: row.id,
   prompt: row.prompt,
-  models: row.models.map(shownAs(row)),
+  models: isHidden(row) ? row.blindModels!.map((_, index) => labelAt(index)) : row.models,
   blind: row.blindModels !== null,
   status: row.status,
   totalCost: row.totalCost,
@@ -49,19 +52,27 @@ export const toConversation = (row: ConversationRow, shown: (modelId: string) =>
   createdAt: row.createdAt.toISOString(),
 });
 
-/** A session of the user with its conversations, oldest first, in one round trip; 404 when not theirs. */
+/** A session of the user with its conversations, oldest first, and its votes, in one round trip; 404 when not theirs. */
 export async function getSession(db: Db, userId: string, sessionId: string) {
-  const [[session], turns] = await db.batch([
+  const [[session], turns, cast] = await db.batch([
     db.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))),
     db
       .select()
       .from(conversations)
       .where(and(eq(conversations.sessionId, sessionId), eq(conversations.userId, userId)))
       .orderBy(asc(conversations.turn), asc(conversations.modelName)),
+    db
+      .select({ id: votes.id, turn: votes.turn, winner: votes.winner, createdAt: votes.createdAt })
+      .from(votes)
+      .where(and(eq(votes.sessionId, sessionId), eq(votes.userId, userId)))
+      .orderBy(asc(votes.turn)),
   ]);
   if (!session) throw notFound();
-  return { session, conversations: turns };
+  return { session, conversations: turns, votes: cast };
 }
+
+/** A vote as the session shows it: there is one only once the session is revealed, so the winner is an id. */
+export const toVote = (row: { id: string; turn: number; winner: string; createdAt: Date }) => ({ ...row, createdAt: row.createdAt.toISOString() });
 
 /** Each model's earlier turns, as the messages it is sent again when the session goes on. */
 export function historyOf(turns: ConversationRow[], modelId: string): ChatMessage[] {

@@ -27,9 +27,9 @@ const expectNoIds = (text: string, models: string[]) => {
 describe("turns", () => {
   it("numbers each stream of a session, from 1", async () => {
     const user = await registerUser();
-    const sessionId = await streamSession(user.accessToken, { prompt: "one", models: ["local/echo", "local/lorem"] });
+    const sessionId = await streamSession(user.accessToken, { prompt: "one", models: ["local/echo", "local/lorem"], maxTokens: 2 });
     await streamSession(user.accessToken, { prompt: "two", models: ["local/echo"], sessionId });
-    await streamSession(user.accessToken, { prompt: "three", models: ["local/echo", "local/lorem"], sessionId });
+    await streamSession(user.accessToken, { prompt: "three", models: ["local/echo", "local/lorem"], sessionId, maxTokens: 2 });
     const { body: session } = await sessionOf(user.accessToken, sessionId);
     expect(session.conversations.map((row: { turn: number; modelName: string }) => `${row.turn} ${row.modelName}`)).toEqual([
       "1 local/echo",
@@ -73,11 +73,12 @@ describe("a blind stream", () => {
     const openedText = await opened.clone().text();
     expectNoIds(openedText, ["gpt-4o"]);
     const { session } = await jsonOf(opened);
-    expect(session).toMatchObject({ blind: true, models: ["model-a", "model-b"].sort() });
-    expect(session.conversations.map((row: { modelName: string }) => row.modelName).sort()).toEqual(["model-a", "model-b"]);
+    // In the labels' order, whatever order the models were asked in: an order could tell which is which.
+    expect(session).toMatchObject({ blind: true, models: ["model-a", "model-b"] });
+    expect(session.conversations.map((row: { modelName: string }) => row.modelName)).toEqual(["model-a", "model-b"]);
     const listed = await call("GET", "/playground/sessions", { token: user.accessToken });
     expectNoIds(await listed.clone().text(), ["gpt-4o"]);
-    expect((await jsonOf(listed)).sessions[0]).toMatchObject({ blind: true });
+    expect((await jsonOf(listed)).sessions[0]).toMatchObject({ blind: true, models: ["model-a", "model-b"] });
 
     // Which label is which, from the text each model was scripted to say.
     const labelOf = (words: string) => session.conversations.find((row: { response: string }) => row.response === words).modelName;
@@ -98,16 +99,30 @@ describe("a blind stream", () => {
     const user = await registerUser();
     const seen = new Set<string>();
     for (let attempt = 0; attempt < 40 && seen.size < 2; attempt++) {
-      const events = await readEvents(await postStream(user.accessToken, { prompt: "hello there", models: ["local/echo", "local/lorem"], blind: true }));
+      const events = await readEvents(await postStream(user.accessToken, { prompt: "hello there", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }));
       const echo = ofType(events, "chunk").find((event) => event.content === "hello ")!;
       seen.add(echo.model);
     }
     expect([...seen].sort()).toEqual(["model-a", "model-b"]);
   });
 
+  it("lists its labels in their own order, never in the order the models were asked in", async () => {
+    const user = await registerUser();
+    const opened = await Promise.all(
+      Array.from({ length: 10 }, () => streamSession(user.accessToken, { prompt: "order", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 1 })),
+    );
+    for (const sessionId of opened) {
+      const { body } = await sessionOf(user.accessToken, sessionId);
+      expect(body.models).toEqual(["model-a", "model-b"]);
+      expect(body.conversations.map((row: { modelName: string }) => row.modelName)).toEqual(["model-a", "model-b"]);
+    }
+    const { sessions } = await jsonOf(await call("GET", "/playground/sessions?limit=10", { token: user.accessToken }));
+    for (const listed of sessions) expect(listed.models).toEqual(["model-a", "model-b"]);
+  });
+
   it("keeps its labels when the session goes on before the vote, and takes them as model names", async () => {
     const user = await registerUser();
-    const first = await readEvents(await postStream(user.accessToken, { prompt: "alpha beta", models: ["local/echo", "local/lorem"], blind: true }));
+    const first = await readEvents(await postStream(user.accessToken, { prompt: "alpha beta", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }));
     const sessionId = first[0]!.sessionId;
     const echoLabel = ofType(first, "chunk").find((event) => event.content === "alpha ")!.model;
 
@@ -158,7 +173,7 @@ describe("a blind stream", () => {
 
   it("cannot be chosen for a session that started open", async () => {
     const user = await registerUser();
-    const sessionId = await streamSession(user.accessToken, { prompt: "open", models: ["local/echo", "local/lorem"] });
+    const sessionId = await streamSession(user.accessToken, { prompt: "open", models: ["local/echo", "local/lorem"], maxTokens: 2 });
     const response = await postStream(user.accessToken, { prompt: "now hide", models: ["local/echo", "local/lorem"], sessionId, blind: true });
     const error = await expectError(response, 400, "VALIDATION_FAILED");
     expect(error.details[0].path).toBe("blind");
@@ -168,23 +183,29 @@ describe("a blind stream", () => {
 describe("votes", () => {
   it("take one vote per turn, also when two arrive at once", async () => {
     const user = await registerUser();
-    const sessionId = await streamSession(user.accessToken, { prompt: "race", models: ["local/echo", "local/lorem"] });
+    const sessionId = await streamSession(user.accessToken, { prompt: "race", models: ["local/echo", "local/lorem"], maxTokens: 2 });
     const statuses = await Promise.all([vote(user.accessToken, sessionId, { winner: "tie" }), vote(user.accessToken, sessionId, { winner: "local/echo" })]);
     expect(statuses.map((response) => response.status).sort()).toEqual([201, 409]);
+    const accepted = await jsonOf(statuses.find((response) => response.status === 201)!);
     const refused = statuses.find((response) => response.status === 409)!;
     await expectError(refused, 409, "ALREADY_VOTED");
     await expectError(await vote(user.accessToken, sessionId, { winner: "bothBad", turn: 1 }), 409, "ALREADY_VOTED");
 
-    await streamSession(user.accessToken, { prompt: "again", models: ["local/echo", "local/lorem"], sessionId });
+    await streamSession(user.accessToken, { prompt: "again", models: ["local/echo", "local/lorem"], sessionId, maxTokens: 2 });
     const second = await vote(user.accessToken, sessionId, { winner: "bothBad" });
     expect(second.status).toBe(201);
     expect((await jsonOf(second)).vote).toMatchObject({ turn: 2, winner: "bothBad" });
+    const { body: session } = await sessionOf(user.accessToken, sessionId);
+    expect(session.votes.map(({ turn, winner }: { turn: number; winner: string }) => ({ turn, winner }))).toEqual([
+      { turn: 1, winner: accepted.vote.winner },
+      { turn: 2, winner: "bothBad" },
+    ]);
   });
 
   it("answers 404 for another user's session, as if it did not exist", async () => {
     const owner = await registerUser();
     const stranger = await registerUser();
-    const sessionId = await streamSession(owner.accessToken, { prompt: "mine", models: ["local/echo", "local/lorem"] });
+    const sessionId = await streamSession(owner.accessToken, { prompt: "mine", models: ["local/echo", "local/lorem"], maxTokens: 2 });
     await expectError(await vote(stranger.accessToken, sessionId, { winner: "tie" }), 404, "NOT_FOUND");
     await expectError(await vote(stranger.accessToken, crypto.randomUUID(), { winner: "tie" }), 404, "NOT_FOUND");
     expect((await vote(owner.accessToken, sessionId, { winner: "tie" })).status).toBe(201);
@@ -206,7 +227,7 @@ describe("votes", () => {
     ["no winner", {}, "winner"],
   ])("refuse %s with 400", async (_, body, path) => {
     const user = await registerUser();
-    const sessionId = await streamSession(user.accessToken, { prompt: "pick", models: ["local/echo", "local/lorem"] });
+    const sessionId = await streamSession(user.accessToken, { prompt: "pick", models: ["local/echo", "local/lorem"], maxTokens: 2 });
     const error = await expectError(await vote(user.accessToken, sessionId, body), 400, "VALIDATION_FAILED");
     expect(error.details.map((detail: { path: string }) => detail.path)).toContain(path);
   });
@@ -255,7 +276,7 @@ describe("the leaderboard", () => {
     const user = await registerUser();
     // local/echo beats local/lorem three times, and loses once.
     for (const winner of ["local/echo", "local/echo", "local/echo", "local/lorem"]) {
-      const sessionId = await streamSession(user.accessToken, { prompt: "duel", models: ["local/echo", "local/lorem"] });
+      const sessionId = await streamSession(user.accessToken, { prompt: "duel", models: ["local/echo", "local/lorem"], maxTokens: 2 });
       expect((await vote(user.accessToken, sessionId, { winner })).status).toBe(201);
     }
     // By symmetry the strengths are t and -t, where the log-posterior's slope is zero:
