@@ -40,6 +40,17 @@ export default defineConfig({
           globalSetup: ["test/global-setup.ts"],
         },
       },
+      {
+        // The playground page in a real headless Chromium, against the built Worker and its assets.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
   },
 });

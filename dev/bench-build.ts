@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { constants, gzipSync } from "node:zlib";
 import type { Section } from "./bench-report.ts";
 import { median, round } from "./bench-stats.ts";
-import { wranglerCli, wranglerEnv } from "./bench-stack.ts";
+import { wranglerCli, wranglerEnv } from "./local-stack.ts";
 
 const STARTUP_RUNS = 7;
 

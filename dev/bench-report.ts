@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, platform, release } from "node:os";
 import { join } from "node:path";
-import { wranglerCli } from "./bench-stack.ts";
+import { wranglerCli } from "./local-stack.ts";
 
 /** One figure. `key` is stable across runs (JSON consumers compare by it) and carries the unit. */
 export interface Row {

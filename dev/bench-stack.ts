@@ -1,22 +1,13 @@
-// The real local stack the benchmark measures: the SQL endpoint on an in-memory database, the
-// scripted upstream, and the built Worker in workerd, all on loopback; and the CPU workerd has used.
-import { execFileSync, spawnSync } from "node:child_process";
+// The real local stack the benchmark measures (dev/local-stack.ts: the SQL endpoint on an in-memory
+// database, the scripted upstream, and the built Worker in workerd, all on loopback), the floor
+// beside it, and the CPU workerd has used.
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { startScriptedUpstream, UPSTREAM_API_KEY } from "../test/upstream/scripted-upstream.ts";
-import { applyMigrations } from "./migrate.ts";
-import { type SqlEndpoint, startSqlEndpoint } from "./sql-endpoint.ts";
+import { UPSTREAM_API_KEY } from "../test/upstream/scripted-upstream.ts";
+import { freePort, startLocalStack } from "./local-stack.ts";
+import type { SqlEndpoint } from "./sql-endpoint.ts";
 
-export const wranglerCli = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
-
-/** No telemetry, no fetch of Request.cf from the internet (the benchmark runs offline), and plain text for our logs. */
-export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", FORCE_COLOR: "0" };
-
-const WRANGLER_CONFIG = "wrangler.toml";
 const BUILD_DIR = ".wrangler/bench-build";
 
 // Limits far above what the benchmark sends: it measures the limiter's cost, never a refusal.
@@ -41,66 +32,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
-
-/** Builds the Worker as `wrangler deploy` would, into `outdir`; rejects with wrangler's output when it fails. */
-export function buildWorker(outdir: string): void {
-  const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], { env: wranglerEnv, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`the Worker did not build:\n${(build.stdout + build.stderr).slice(-4000)}`);
-}
-
-/**
- * Starts everything; on any failure what was started is stopped again. The Worker is the bundle
- * `wrangler deploy` builds, run by Miniflare with wrangler.toml's bindings: the same workerd as
- * `wrangler dev`, without the proxy worker that `wrangler dev` puts in front of it (about 5 ms a
- * request on loopback), which production does not have either.
- */
+/** Starts the local stack and the floor beside it; on any failure what was started is stopped again. */
 export async function startStack(options: { inspectorPort?: number } = {}): Promise<Stack> {
-  const database = await startSqlEndpoint();
-  const upstream = await startScriptedUpstream();
-  const closeServices = async () => {
-    await upstream.close();
-    await database.close();
-  };
+  const vars = { ENVIRONMENT: "development", ...Object.fromEntries(LIMIT_VARIABLES.map((name) => [name, NO_LIMIT])) };
+  const api = await startLocalStack({ buildDir: BUILD_DIR, vars, ...options });
   try {
-    await applyMigrations(database.connectionString);
-    // Inside the project: Miniflare resolves modules below its working directory.
-    buildWorker(BUILD_DIR);
-    // The bundle is built already: its module rules are wrangler's business.
-    const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_CONFIG).workerOptions;
-    const port = await freePort();
-    const vars = {
-      DATABASE_URL: database.connectionString,
-      ENVIRONMENT: "development",
-      OPENAI_API_KEY: UPSTREAM_API_KEY,
-      OPENAI_BASE_URL: `${upstream.url}/v1`,
-      ...Object.fromEntries(LIMIT_VARIABLES.map((name) => [name, NO_LIMIT])),
-    };
-    const miniflare = new Miniflare(
-      convertV4MiniflareOptions({
-        host: "127.0.0.1",
-        port,
-        cf: false,
-        ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-        workers: [
-          {
-            ...workerOptions,
-            name: "api",
-            modules: true,
-            scriptPath: join(BUILD_DIR, "index.js"),
-            bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...vars },
-          },
-        ],
-      } as Parameters<typeof convertV4MiniflareOptions>[0]),
-    );
-    await miniflare.ready;
     const ownWorkerds = () => processTable().filter((entry) => entry.parent === process.pid && entry.name.startsWith("workerd"));
     const apiPids = new Set(ownWorkerds().map((workerd) => workerd.pid));
     const workerds = () => ownWorkerds().filter((workerd) => apiPids.has(workerd.pid));
@@ -116,7 +52,7 @@ export async function startStack(options: { inspectorPort?: number } = {}): Prom
             modules: true,
             scriptPath: "dev/bench-pipe-worker.js",
             compatibilityDate: "2026-11-01",
-            bindings: { UPSTREAM_URL: upstream.url, UPSTREAM_API_KEY },
+            bindings: { UPSTREAM_URL: api.upstreamUrl, UPSTREAM_API_KEY },
           },
         ],
       } as Parameters<typeof convertV4MiniflareOptions>[0]),
@@ -124,20 +60,19 @@ export async function startStack(options: { inspectorPort?: number } = {}): Prom
     await pipe.ready;
     const pipeWorkerds = () => ownWorkerds().filter((workerd) => !apiPids.has(workerd.pid));
     return {
-      origin: `http://127.0.0.1:${port}`,
+      origin: api.origin,
       pipe: { origin: `http://127.0.0.1:${pipePort}`, workerdCpuMs: () => pipeWorkerds().reduce((sum, workerd) => sum + workerd.cpuMs, 0) },
-      upstreamUrl: upstream.url,
-      database,
+      upstreamUrl: api.upstreamUrl,
+      database: api.database,
       workerdCpuMs: () => workerds().reduce((sum, workerd) => sum + workerd.cpuMs, 0),
       workerdPids: () => workerds().map((workerd) => workerd.pid),
       async stop() {
         await pipe.dispose();
-        await miniflare.dispose();
-        await closeServices();
+        await api.stop();
       },
     };
   } catch (error) {
-    await closeServices();
+    await api.stop();
     throw error;
   }
 }

@@ -1,0 +1,331 @@
+// The playground page in a real Chromium: every control found by its role and accessible name, as
+// API.md's "The playground page" names them, against the built Worker, its database and the
+// scripted upstream. One browser for the file, a fresh context (no login, no storage) per test.
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
+import { launchBrowser } from "./browser.ts";
+import {
+  answer,
+  appOrigin,
+  ask,
+  callApi,
+  chooseModels,
+  register,
+  registerWithApi,
+  scriptUpstream,
+  seeText,
+  signIn,
+  turn,
+  upstreamRequests,
+} from "./playground-page.ts";
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** What the page must never do: break its content security policy, or throw. */
+let problems: string[];
+
+function watch(watched: Page) {
+  watched.on("console", (message) => {
+    if (/Content.Security.Policy|Trusted ?Type/i.test(message.text())) problems.push(message.text());
+  });
+  watched.on("pageerror", (error) => problems.push(error.message));
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  problems = [];
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(8_000);
+  page = await context.newPage();
+  watch(page);
+});
+afterEach(async () => {
+  await context.close();
+  expect(problems).toEqual([]);
+});
+
+const alertText = async () => (await page.getByRole("alert").textContent())?.trim();
+
+describe("signing in", () => {
+  test("the page is served from the Worker's assets with a strict content security policy", async () => {
+    const response = await page.goto(appOrigin);
+    expect(response?.status()).toBe(200);
+    const policy = response?.headers()["content-security-policy"] ?? "";
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("require-trusted-types-for 'script'");
+    expect(policy).not.toContain("unsafe-inline");
+    expect(response?.headers()["x-content-type-options"]).toBe("nosniff");
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(await page.getByRole("button", { name: "Register" }).isVisible()).toBe(true);
+  });
+
+  test("register, and the login survives a reload", async () => {
+    const email = await register(page);
+    await seeText(page.getByRole("banner"), email);
+    await page.reload();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    await seeText(page.getByRole("list", { name: "Sessions" }), "No sessions yet.");
+  });
+
+  test("a failed sign-in shows the API's message as an alert", async () => {
+    const { email } = await registerWithApi();
+    await signIn(page, email, "not the password");
+    await seeText(page.getByRole("alert"), /^Sign in failed: .+/);
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
+  });
+
+  test("a rate limit shows as an alert that says when to try again", async () => {
+    const { email } = await registerWithApi();
+    for (let attempt = 0; attempt < inject("loginAttemptsPerEmail"); attempt++) {
+      expect((await callApi("/auth/login", { body: { email, password: "a wrong password" } })).status).toBe(401);
+    }
+    const refused = page.waitForResponse((response) => response.url().endsWith("/auth/login"));
+    await signIn(page, email);
+    expect((await refused).status()).toBe(429);
+    await seeText(page.getByRole("alert"), /Sign in failed: .+ Try again in \d+ (s|min|h) \(at \d/);
+  });
+
+  test("Log out ends the login on the server too", async () => {
+    await register(page);
+    const logout = page.waitForRequest((request) => request.url().endsWith("/auth/logout"));
+    await page.getByRole("button", { name: "Log out" }).click();
+    const request = await logout;
+    expect((await request.response())?.status()).toBe(204);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const { refreshToken } = request.postDataJSON() as { refreshToken: string };
+    expect((await callApi("/auth/refresh", { body: { refreshToken } })).status).toBe(401);
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
+  });
+
+  test("two tabs share the login and refresh it once, not twice", async () => {
+    // A refresh token used twice revokes the login: the tabs must take turns and share the result.
+    await context.clock.install();
+    await register(page);
+    const second = await context.newPage();
+    watch(second);
+    await second.goto(appOrigin);
+    await second.getByRole("button", { name: "Log out" }).waitFor();
+    let refreshes = 0;
+    context.on("request", (request) => {
+      if (request.url().endsWith("/auth/refresh")) refreshes++;
+    });
+    // Past the point where both tabs refresh the 15-minute access token.
+    await context.clock.fastForward("14:30");
+    await expect.poll(() => refreshes).toBe(1);
+    const locksInUse = () =>
+      second.evaluate(async () => {
+        type Locks = { query(): Promise<{ held?: unknown[]; pending?: unknown[] }> };
+        const { held = [], pending = [] } = await (navigator as unknown as { locks: Locks }).locks.query();
+        return held.length + pending.length;
+      });
+    await expect.poll(locksInUse).toBe(0);
+    expect(refreshes).toBe(1);
+    for (const tab of [page, second]) {
+      await tab.reload();
+      await seeText(tab.getByRole("list", { name: "Sessions" }), "No sessions yet.");
+    }
+  });
+});
+
+describe("asking", () => {
+  test("two models stream side by side, each into its own region, with its figures", async () => {
+    await register(page);
+    const { id, tag } = await scriptUpstream({
+      "gpt-4o-mini": { chunks: ["Mini ", "says ", "hello."] },
+      "gpt-3.5-turbo": { chunks: ["Turbo ", "says ", "hi."] },
+    });
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await page.getByLabel("Temperature").fill("0.3");
+    await page.getByLabel("Max tokens").fill("50");
+    await page.getByLabel("System prompt").fill("Be brief.");
+    await ask(page, `Greet me ${tag}`);
+
+    const mini = answer(turn(page, 1), "gpt-4o-mini");
+    const turbo = answer(turn(page, 1), "gpt-3.5-turbo");
+    await seeText(mini, "Mini says hello.");
+    await seeText(turbo, "Turbo says hi.");
+    for (const column of [mini, turbo]) {
+      await seeText(column, "completed");
+      // The scripted upstream reports 3 output tokens: the metrics event's figures.
+      await seeText(column, "3 out");
+    }
+    // Side by side: on one line, neither over the other.
+    const [one, other] = [await mini.boundingBox(), await turbo.boundingBox()];
+    expect(one?.y).toBe(other?.y);
+    expect(Math.abs(one!.x - other!.x)).toBeGreaterThanOrEqual(one!.width);
+
+    const [request] = await upstreamRequests(id, "gpt-4o-mini");
+    expect(request?.body).toMatchObject({ temperature: 0.3, max_completion_tokens: 50, messages: [{ role: "system", content: "Be brief." }, { role: "user" }] });
+    expect(await alertText()).toBe("");
+  });
+
+  test("models the server cannot reach are shown disabled, with why", async () => {
+    await register(page);
+    const claude = page.getByRole("checkbox", { name: "anthropic/claude-haiku-4-5", exact: true });
+    expect(await claude.isDisabled()).toBe(true);
+    await page.getByRole("checkbox", { name: "anthropic/claude-haiku-4-5", description: /unavailable/ }).waitFor();
+  });
+
+  test("an error shows in its model's column only", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: ["Fine."] }, "gpt-3.5-turbo": { fail: { status: 401 } } });
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await ask(page, `Try ${tag}`);
+    await seeText(answer(turn(page, 1), "gpt-3.5-turbo"), "error");
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
+    expect(await answer(turn(page, 1), "gpt-4o-mini").textContent()).toContain("Fine.");
+    expect(await alertText()).toBe("");
+  });
+
+  test("Stop ends a slow stream, keeps what arrived as cancelled, and the upstream sees the abort", async () => {
+    await register(page);
+    const { id, tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: Array.from({ length: 200 }, (_, index) => `w${index} `), chunkDelayMs: 50 } });
+    await chooseModels(page, "gpt-4o-mini");
+    await ask(page, `Talk slowly ${tag}`);
+    const column = answer(turn(page, 1), "gpt-4o-mini");
+    await seeText(column, "w2 ");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await seeText(column, "cancelled");
+    expect(await column.textContent()).toContain("w0 w1 w2 ");
+    const [request] = await upstreamRequests(id, "gpt-4o-mini");
+    expect(request?.closedEarly).toBe(true);
+    expect(await page.getByRole("button", { name: "Send" }).isEnabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Stop" }).isDisabled()).toBe(true);
+  });
+
+  test("a spend limit shows as an alert, and nothing is asked", async () => {
+    await register(page);
+    await chooseModels(page, "gpt-4o");
+    // 1,000,000 output tokens of gpt-4o may cost $10: more than the $5 limit.
+    await page.getByLabel("Max tokens").fill("1000000");
+    const refused = page.waitForResponse((response) => response.url().endsWith("/playground/stream"));
+    await ask(page, "Write me a very long essay");
+    const response = await refused;
+    expect(response.status()).toBe(429);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("SPEND_LIMITED");
+    await seeText(page.getByRole("alert"), error.message);
+    expect(await turn(page, 1).count()).toBe(0);
+  });
+});
+
+describe("sessions", () => {
+  test("after a reload the session is in Sessions; open it and continue it", async () => {
+    await register(page);
+    const first = await scriptUpstream({ "gpt-4o-mini": { chunks: ["Paris."] } });
+    await chooseModels(page, "gpt-4o-mini");
+    await ask(page, `What is the capital of France? ${first.tag}`);
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
+
+    await page.reload();
+    await page.getByRole("list", { name: "Sessions" }).getByRole("button", { name: /capital of France/ }).click();
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "Paris.");
+    const second = await scriptUpstream({ "gpt-4o-mini": { chunks: ["About two million."] } });
+    await ask(page, `How many people live there? ${second.tag}`);
+    await seeText(answer(turn(page, 2), "gpt-4o-mini"), "About two million.");
+    await seeText(answer(turn(page, 2), "gpt-4o-mini"), "completed");
+
+    // The model saw the first turn: the page continued the same session.
+    const [request] = await upstreamRequests(second.id, "gpt-4o-mini");
+    const messages = (request?.body.messages ?? []) as { role: string; content: string }[];
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    expect(messages[1]?.content).toBe("Paris.");
+    const sessions = page.getByRole("list", { name: "Sessions" });
+    await seeText(sessions, "capital of France");
+    expect(await sessions.getByRole("listitem").count()).toBe(1);
+  });
+
+  test("Sessions lists the newest first, more on demand, and deletes one", async () => {
+    const { email, accessToken } = await registerWithApi();
+    for (let index = 1; index <= 21; index++) {
+      const stream = await callApi("/playground/stream", { token: accessToken, body: { prompt: `Question ${String(index).padStart(2, "0")}`, models: ["gpt-4o-mini"] } });
+      expect(stream.status).toBe(200);
+      await stream.text();
+    }
+    await signIn(page, email);
+    const sessions = page.getByRole("list", { name: "Sessions" });
+    const items = sessions.getByRole("listitem");
+    await items.nth(19).waitFor();
+    expect(await items.count()).toBe(20);
+    await seeText(items.first(), "Question 21");
+    await page.getByRole("button", { name: "More" }).click();
+    await seeText(items.nth(20), "Question 01");
+    expect(await page.getByRole("button", { name: "More" }).count()).toBe(0);
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await items.filter({ hasText: "Question 07" }).getByRole("button", { name: "Delete" }).click();
+    await items.filter({ hasText: "Question 07" }).waitFor({ state: "detached" });
+    const left = await callApi("/playground/sessions?limit=100", { method: "GET", token: accessToken });
+    expect(((await left.json()) as { sessions: unknown[] }).sessions).toHaveLength(20);
+  });
+});
+
+describe("votes", () => {
+  test("vote after a turn, and the leaderboard changes", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: ["Good answer."] }, "gpt-3.5-turbo": { chunks: ["Weak answer."] } });
+    const board = page.getByRole("table", { name: "Leaderboard" });
+    await seeText(board, "No votes yet.");
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await ask(page, `Which is better? ${tag}`);
+    await page.getByRole("button", { name: "gpt-4o-mini is better" }).click();
+    await seeText(turn(page, 1), "Your vote: gpt-4o-mini is better.");
+    await seeText(board.getByRole("row"), "gpt-4o-mini");
+    const rows = board.getByRole("row");
+    // The header, then best first.
+    await seeText(rows.nth(1), "gpt-4o-mini");
+    await seeText(rows.nth(1), "1–0–0");
+    await seeText(rows.nth(2), "gpt-3.5-turbo");
+    await seeText(rows.nth(2), "0–1–0");
+    expect(await alertText()).toBe("");
+
+    // Opened again, the turn shows its vote rather than offering another.
+    await page.reload();
+    await page.getByRole("list", { name: "Sessions" }).getByRole("button", { name: /Which is better/ }).click();
+    await seeText(turn(page, 1), "Your vote: gpt-4o-mini is better.");
+    expect(await turn(page, 1).getByRole("button", { name: "Tie" }).count()).toBe(0);
+  });
+
+  test("a blind turn shows labels, never the models, until the vote reveals them", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: ["First answer."] }, "gpt-3.5-turbo": { chunks: ["Second answer."] } });
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await page.getByRole("checkbox", { name: "Blind" }).check();
+    await ask(page, `Blind question ${tag}`);
+    const blindTurn = turn(page, 1);
+    await seeText(answer(blindTurn, "model-a"), "completed");
+    await seeText(answer(blindTurn, "model-b"), "completed");
+    const sessions = page.getByRole("list", { name: "Sessions" });
+    await seeText(sessions, "Blind question");
+    for (const shown of [blindTurn, sessions]) expect(await shown.textContent()).not.toMatch(/gpt-4o-mini|gpt-3\.5-turbo/);
+    // Each model's cost would tell it by its price: shown once the vote has revealed who was who.
+    for (const label of ["model-a", "model-b"]) {
+      await seeText(answer(blindTurn, label), "after the vote");
+      expect(await answer(blindTurn, label).textContent()).not.toContain("$");
+    }
+
+    // Continued before the vote, the session keeps its labels.
+    await ask(page, `And again ${tag}`);
+    await seeText(answer(turn(page, 2), "model-a"), "completed");
+    await seeText(answer(turn(page, 2), "model-b"), "completed");
+    expect(await turn(page, 2).textContent()).not.toMatch(/gpt-4o-mini|gpt-3\.5-turbo/);
+
+    await turn(page, 2).getByRole("button", { name: "model-a is better" }).click();
+    for (const number of [1, 2]) {
+      await seeText(turn(page, number), /model-a\)/);
+      const revealed = await turn(page, number).textContent();
+      expect(revealed).toContain("gpt-4o-mini");
+      expect(revealed).toContain("gpt-3.5-turbo");
+    }
+    await seeText(turn(page, 2), /model-a was (gpt-4o-mini|gpt-3\.5-turbo)/);
+    for (const label of ["model-a", "model-b"]) await seeText(turn(page, 1).getByRole("region", { name: new RegExp(`\\(was ${label}\\)`) }), "$0.0");
+  });
+});
