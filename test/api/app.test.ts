@@ -90,6 +90,24 @@ describe("docs", () => {
     expect(document.paths["/auth/register"].post.responses["409"]).toBeDefined();
   });
 
+  it("documents the spend limit, blind streams, turns, votes and the leaderboard", async () => {
+    const document = await jsonOf(await call("GET", "/openapi.json"));
+    const { schemas } = document.components;
+    expect(document.paths["/playground/sessions/{id}/votes"].post.responses).toHaveProperty("201");
+    expect(document.paths["/playground/sessions/{id}/votes"].post.responses).toHaveProperty("409");
+    expect(document.paths["/playground/leaderboard"].get.parameters.map((parameter: { name: string }) => parameter.name)).toContain("scope");
+    expect(Object.keys(schemas.Leaderboard.properties)).toEqual(["models", "totalVotes", "method"]);
+    expect(schemas.VoteRequest.properties).toHaveProperty("winner");
+    expect(schemas.StreamRequest.properties).toHaveProperty("blind");
+    expect(schemas.Session.properties).toHaveProperty("blind");
+    expect(schemas.Conversation.properties).toHaveProperty("turn");
+    expect(Object.keys(schemas.Usage.properties.spend.properties)).toEqual(["limitUsd", "usedUsd", "reservedUsd", "windowSeconds", "resetsAt"]);
+    const done = schemas.StreamEvent.oneOf.find((event: { properties: { type: { const?: string; enum?: string[] } } }) =>
+      [event.properties.type.const, ...(event.properties.type.enum ?? [])].includes("done"),
+    );
+    expect(done.properties.stored.enum).toEqual(["database", "queued"]);
+  });
+
   it("serves Swagger UI from its own assets", async () => {
     const response = await call("GET", "/api");
     expect(response.status).toBe(200);
