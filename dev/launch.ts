@@ -17,6 +17,7 @@ let stopping = false;
 
 const database = await openDatabase(vars.DATABASE_URL || undefined);
 // wrangler starts once the migrations are applied, or as soon as the database is known to be away.
+let waited = false;
 let databaseAway: () => void = () => {};
 const away = new Promise<"away">((resolve) => (databaseAway = () => resolve("away")));
 const migrated = migrateWhenReachable(database.connectionString, {
@@ -26,6 +27,7 @@ const migrated = migrateWhenReachable(database.connectionString, {
         "  The API starts anyway: reads answer 503 and finished turns wait in each user's Durable Object;\n" +
         "  the migrations are applied as soon as it answers.",
     );
+    waited = true;
     databaseAway();
   },
 });
@@ -33,10 +35,10 @@ const migrationFailed = (error: unknown) => {
   console.error("database: a migration failed:", error instanceof Error ? error.message : error);
   return stop(1);
 };
-const reported = migrated.then(
-  (applied) => console.log(`database: ${database.description}${applied ? ` (${applied} migration(s) applied)` : ""}`),
-  migrationFailed,
-);
+const reported = migrated.then((applied) => {
+  const migrations = applied ? `${applied} migration(s) applied` : "no migration pending";
+  console.log(`database: ${database.description}${waited ? " answers now" : ""} (${migrations})`);
+}, migrationFailed);
 await Promise.race([reported, away]);
 if (stopping) await new Promise(() => {});
 

@@ -249,7 +249,7 @@ export class RateLimiter extends DurableObject<Env> {
     try {
       await writeTurn(this.database(), JSON.parse(turn.record) as TurnRecord);
       sql.exec("delete from queued_turns where id = ?", turn.id);
-      console.log(`[${turn.request_id}] queued turn written to the database after ${attempt} more attempt(s)`);
+      console.log(`[${turn.request_id}] queued turn written to the database, at attempt ${attempt}`);
       return;
     } catch (error) {
       const now = this.now();
