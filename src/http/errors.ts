@@ -58,6 +58,16 @@ export function errorBody(c: Context<AppEnv>, error: AppError) {
   return { error: { code: error.code, message: error.message, details: error.details }, requestId: c.get("requestId") };
 }
 
+/**
+ * A value that passed its schema but not a rule only the service can check, as the schema's own
+ * failures read.
+ *
+ * @example
+ * throw invalidInput("turn", "the session has no turn 3");
+ */
+export const invalidInput = (path: string, message: string) =>
+  new AppError("VALIDATION_FAILED", 400, `${path}: ${message}`, { details: [{ path, message }] });
+
 export function validationError(error: ZodError): AppError {
   const details = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   const message = details.map((detail) => (detail.path ? `${detail.path}: ${detail.message}` : detail.message)).join("; ");

@@ -1,5 +1,5 @@
 import type { AppRouteHandler } from "../http/router.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError, invalidInput } from "../http/errors.ts";
 import { isAvailable, MODELS } from "../providers/index.ts";
 import { spendOf } from "../ratelimit/user-meter.ts";
 import { leaderboard } from "./leaderboard.service.ts";
@@ -32,9 +32,7 @@ export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
   const { limit, cursor } = c.req.valid("query");
   const position = cursor === undefined ? undefined : sessions.decodeCursor(cursor);
   if (cursor !== undefined && !position) {
-    throw new AppError("VALIDATION_FAILED", 400, "cursor: is not a cursor this API gave", {
-      details: [{ path: "cursor", message: "is not a cursor this API gave" }],
-    });
+    throw invalidInput("cursor", "is not a cursor this API gave");
   }
   return c.json(await sessions.listSessions(c.var.db, c.var.user.id, limit, position), 200);
 };

@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { streamSSE } from "hono/streaming";
 import { insertSession, type TurnRecord, writeTurn } from "../db/turns.ts";
 import type { AppEnv } from "../env.ts";
-import { AppError, failureOf } from "../http/errors.ts";
+import { AppError, failureOf, invalidInput } from "../http/errors.ts";
 import type { AppRouteHandler } from "../http/router.ts";
 import { findModel, maxCostOf, type ModelEntry, roundUsd } from "../providers/index.ts";
 import { admitStream, queueTurn } from "../ratelimit/user-meter.ts";
@@ -32,9 +32,6 @@ export const streamGet: AppRouteHandler<StreamGetRoute> = (c) => {
 
 export const streamPost: AppRouteHandler<StreamPostRoute> = (c) => openStream(c, c.req.valid("json"));
 
-const invalid = (path: string, message: string) =>
-  new AppError("VALIDATION_FAILED", 400, `${path}: ${message}`, { details: [{ path, message }] });
-
 function catalogueEntries(ids: string[]): ModelEntry[] {
   const unknown = ids.filter((id) => !findModel(id));
   if (unknown.length > 0) {
@@ -55,12 +52,12 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
   if (request.sessionId) {
     ({ session: previous, conversations: history } = await getSession(db, user.id, request.sessionId));
     if (request.blind && previous.blindModels === null) {
-      throw invalid("blind", "is chosen when a session starts: this session is not blind");
+      throw invalidInput("blind", "is chosen when a session starts: this session is not blind");
     }
   }
   // A hidden session's models may be named by their labels.
   const ids = request.models.map((name) => (previous && isHidden(previous) && modelOfLabel(previous, name)) || name);
-  if (new Set(ids).size < ids.length) throw invalid("models", "must not name a model twice");
+  if (new Set(ids).size < ids.length) throw invalidInput("models", "must not name a model twice");
   const models = catalogueEntries(ids);
   const blindModels = previous
     ? previous.blindModels && [...previous.blindModels, ...shuffled(ids.filter((id) => !previous.blindModels!.includes(id)))]

@@ -3,14 +3,11 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { sessions, voteVerdicts, votes } from "../db/schema.ts";
-import { AppError, sqlStateOf } from "../http/errors.ts";
+import { AppError, invalidInput, sqlStateOf } from "../http/errors.ts";
 import { isHidden, labelAt, modelOfLabel, shownAs } from "./blind.ts";
 import { getSession } from "./sessions.service.ts";
 
 const UNIQUE_VIOLATION = "23505";
-
-const invalid = (path: string, message: string) =>
-  new AppError("VALIDATION_FAILED", 400, `${path}: ${message}`, { details: [{ path, message }] });
 
 export interface VoteInput {
   /** A model of the turn (its id, or its label while the session is blind), `tie` or `bothBad`. */
@@ -27,11 +24,11 @@ export interface VoteInput {
 export async function castVote(db: Db, userId: string, sessionId: string, input: VoteInput) {
   const { session, conversations } = await getSession(db, userId, sessionId);
   const latest = conversations.reduce((last, row) => Math.max(last, row.turn), 0);
-  if (latest === 0) throw invalid("turn", "the session has no finished turn yet");
+  if (latest === 0) throw invalidInput("turn", "the session has no finished turn yet");
   const turn = input.turn ?? latest;
   const answers = conversations.filter((row) => row.turn === turn);
-  if (answers.length === 0) throw invalid("turn", `the session has no turn ${turn}; its turns are 1 to ${latest}`);
-  if (answers.length < 2) throw invalid("turn", `a vote compares models, and turn ${turn} asked one`);
+  if (answers.length === 0) throw invalidInput("turn", `the session has no turn ${turn}; its turns are 1 to ${latest}`);
+  if (answers.length < 2) throw invalidInput("turn", `a vote compares models, and turn ${turn} asked one`);
 
   const shown = shownAs(session);
   const isVerdict = (voteVerdicts as readonly string[]).includes(input.winner);
@@ -40,10 +37,10 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
     const answer = answers.find((row) => row.modelName === winner);
     if (!answer) {
       const names = answers.map((row) => shown(row.modelName)).join(", ");
-      throw invalid("winner", `must be a model of turn ${turn} (${names}), tie or bothBad`);
+      throw invalidInput("winner", `must be a model of turn ${turn} (${names}), tie or bothBad`);
     }
     if (answer.status !== "completed") {
-      throw invalid("winner", `only a model that completed its answer can win; ${shown(winner)} ended ${answer.status}`);
+      throw invalidInput("winner", `only a model that completed its answer can win; ${shown(winner)} ended ${answer.status}`);
     }
   }
   const vote = {
