@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { neon } from "@neondatabase/serverless";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { isDatabaseUnreachable } from "../src/http/errors.ts";
 import { openDatabase } from "./database.ts";
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -36,14 +37,6 @@ function reasonOf(error: unknown) {
   return status ? `it answered ${status}` : message.slice(0, 200);
 }
 
-/** True when a failure means the database could not be reached, rather than a migration failing in it. */
-function isUnreachable(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if ((cause as { sourceError?: unknown }).sourceError || /HTTP status 5\d\d/.test(cause.message)) return true;
-  }
-  return false;
-}
-
 /**
  * Applies the pending migrations as soon as the database answers: at once when it does, otherwise
  * after `onWaiting` is told why, retrying with growing pauses (at most `maxPauseMs`). A migration
@@ -57,7 +50,7 @@ export async function migrateWhenReachable(
     try {
       return await applyMigrations(connectionString);
     } catch (error) {
-      if (!isUnreachable(error)) throw error;
+      if (!isDatabaseUnreachable(error)) throw error;
       if (attempt === 0) onWaiting(reasonOf(error));
       await new Promise((resolve) => setTimeout(resolve, Math.min(maxPauseMs, 1_000 * 2 ** attempt)));
     }

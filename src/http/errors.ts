@@ -90,7 +90,7 @@ export function sqlStateOf(error: unknown): string | undefined {
  * True when the database could not be reached or did not answer in time (the driver keeps the
  * fetch's failure as `sourceError`), or its proxy failed, as opposed to a bad query.
  */
-function isDatabaseUnreachable(error: unknown): boolean {
+export function isDatabaseUnreachable(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     if (cause.name !== "NeonDbError") continue;
     if ((cause as { sourceError?: unknown }).sourceError || /^Server error \(HTTP status 5\d\d\)/.test(cause.message)) return true;

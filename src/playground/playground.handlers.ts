@@ -38,7 +38,7 @@ export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
 };
 
 export const getSession: AppRouteHandler<GetSessionRoute> = async (c) => {
-  const found = await sessions.getSession(c.var.db, c.var.user.id, c.req.valid("param").id);
+  const found = await sessions.getSessionWithVotes(c.var.db, c.var.user.id, c.req.valid("param").id);
   const shown = shownAs(found.session);
   // Within a turn, by the name shown: ordered by the real ids, a blind session's rows would tell them.
   const conversations = found.conversations

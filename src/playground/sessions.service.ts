@@ -52,15 +52,28 @@ export const toConversation = (row: ConversationRow, shown: (modelId: string) =>
   createdAt: row.createdAt.toISOString(),
 });
 
-/** A session of the user with its conversations, oldest first, and its votes, in one round trip; 404 when not theirs. */
-export async function getSession(db: Db, userId: string, sessionId: string) {
-  const [[session], turns, cast] = await db.batch([
+/** The user's session and its conversations, oldest first: the queries `getSession` batches. */
+const sessionQueries = (db: Db, userId: string, sessionId: string) =>
+  [
     db.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))),
     db
       .select()
       .from(conversations)
       .where(and(eq(conversations.sessionId, sessionId), eq(conversations.userId, userId)))
       .orderBy(asc(conversations.turn), asc(conversations.modelName)),
+  ] as const;
+
+/** A session of the user with its conversations, oldest first, in one round trip; 404 when not theirs. */
+export async function getSession(db: Db, userId: string, sessionId: string) {
+  const [[session], turns] = await db.batch(sessionQueries(db, userId, sessionId));
+  if (!session) throw notFound();
+  return { session, conversations: turns };
+}
+
+/** The same, with the session's votes, still in one round trip: what `GET /playground/sessions/:id` shows. */
+export async function getSessionWithVotes(db: Db, userId: string, sessionId: string) {
+  const [[session], turns, cast] = await db.batch([
+    ...sessionQueries(db, userId, sessionId),
     db
       .select({ id: votes.id, turn: votes.turn, winner: votes.winner, createdAt: votes.createdAt })
       .from(votes)
