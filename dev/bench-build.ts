@@ -46,9 +46,27 @@ export const measureBundle = (): Promise<Section> =>
       key: "bundle",
       title: "5a. Bundle (wrangler deploy --dry-run --outdir)",
       rows: [
-        { key: "rawBytes", figure: "Worker modules, raw", value: total((content) => content.length), unit: "bytes", note: modules.join(", ") },
-        { key: "gzip9Bytes", figure: "gzip, level 9", value: gzip9, unit: "bytes", note: `${round(gzip9 / 1024, 1)} KiB; the Workers free plan allows 3 MiB gzipped` },
-        { key: "gzipDefaultBytes", figure: "gzip, default level", value: total((content) => gzipSync(content, { level: constants.Z_DEFAULT_COMPRESSION }).length), unit: "bytes", note: "zlib's default (6)" },
+        {
+          key: "rawBytes",
+          figure: "Worker modules, raw",
+          value: total((content) => content.length),
+          unit: "bytes",
+          note: modules.join(", "),
+        },
+        {
+          key: "gzip9Bytes",
+          figure: "gzip, level 9",
+          value: gzip9,
+          unit: "bytes",
+          note: `${round(gzip9 / 1024, 1)} KiB; the Workers free plan allows 3 MiB gzipped`,
+        },
+        {
+          key: "gzipDefaultBytes",
+          figure: "gzip, default level",
+          value: total((content) => gzipSync(content, { level: constants.Z_DEFAULT_COMPRESSION }).length),
+          unit: "bytes",
+          note: "zlib's default (6)",
+        },
       ],
     };
   });
@@ -89,10 +107,28 @@ export const measureStartup = (): Promise<Section> =>
       key: "startup",
       title: `5b. Startup (wrangler check startup, median of ${STARTUP_RUNS} profiles)`,
       rows: [
-        { key: "cpuMs", figure: "startup CPU", value: round(median(cpuMs)), unit: "ms", note: "sum of the profile's time deltas over samples not \"(idle)\" (as wrangler's own \"Active\")" },
+        {
+          key: "cpuMs",
+          figure: "startup CPU",
+          value: round(median(cpuMs)),
+          unit: "ms",
+          note: 'sum of the profile\'s time deltas over samples not "(idle)" (as wrangler\'s own "Active")',
+        },
         { key: "gcMs", figure: "of which garbage collection", value: round(median(runs.map((run) => run.gcMs))), unit: "ms" },
-        { key: "minCpuMs", figure: "startup CPU, lowest run", value: round(Math.min(...cpuMs)), unit: "ms", note: "local CPU, not Cloudflare's; startup is limited to 1 s there" },
-        { key: "profileWindowMs", figure: "profile window, median", value: round(median(runs.map((run) => run.windowMs))), unit: "ms", note: "wall time the profiler ran, idle included" },
+        {
+          key: "minCpuMs",
+          figure: "startup CPU, lowest run",
+          value: round(Math.min(...cpuMs)),
+          unit: "ms",
+          note: "local CPU, not Cloudflare's; startup is limited to 1 s there",
+        },
+        {
+          key: "profileWindowMs",
+          figure: "profile window, median",
+          value: round(median(runs.map((run) => run.windowMs))),
+          unit: "ms",
+          note: "wall time the profiler ran, idle included",
+        },
       ],
       details: { runs: runs.map((run) => ({ cpuMs: round(run.cpuMs), gcMs: round(run.gcMs), windowMs: round(run.windowMs) })) },
     };

@@ -2,8 +2,8 @@
 // rate limiter adds to a request as the API itself reports it (Server-Timing).
 import { call, directFirstChunkMs, expectStatus, postStream, rateLimitMs, readApiStream, scriptUpstream } from "./bench-client.ts";
 import type { Section } from "./bench-report.ts";
-import { median, percentile, round } from "./bench-stats.ts";
 import type { Stack } from "./bench-stack.ts";
+import { median, percentile, round } from "./bench-stats.ts";
 
 const MODEL = "gpt-4o-mini";
 const WARM_UP_PAIRS = 5;
@@ -59,9 +59,27 @@ export async function measureAddedFirstChunk(stack: Stack, token: string) {
     key: "firstChunk",
     title: `1. Added time to first chunk (${PAIRS} sequential pairs after ${WARM_UP_PAIRS} warm-up, one model, upstream first chunk after ${UPSTREAM_FIRST_CHUNK_MS} ms)`,
     rows: [
-      { key: "directMedianMs", figure: "direct to upstream, median", value: round(median(direct)), unit: "ms", note: "request start to first SSE event with text" },
-      { key: "apiMedianMs", figure: "through the API, median", value: round(median(api)), unit: "ms", note: "request start to first `chunk` event" },
-      { key: "addedMedianMs", figure: "added per pair, median", value: round(median(added)), unit: "ms", note: "API minus direct, pair by pair" },
+      {
+        key: "directMedianMs",
+        figure: "direct to upstream, median",
+        value: round(median(direct)),
+        unit: "ms",
+        note: "request start to first SSE event with text",
+      },
+      {
+        key: "apiMedianMs",
+        figure: "through the API, median",
+        value: round(median(api)),
+        unit: "ms",
+        note: "request start to first `chunk` event",
+      },
+      {
+        key: "addedMedianMs",
+        figure: "added per pair, median",
+        value: round(median(added)),
+        unit: "ms",
+        note: "API minus direct, pair by pair",
+      },
       { key: "addedP95Ms", figure: "added per pair, p95", value: round(percentile(added, 95)), unit: "ms" },
       { key: "apiToDirectRatio", figure: "API median / direct median", value: round(median(api) / median(direct)), unit: "x" },
       {
@@ -71,7 +89,13 @@ export async function measureAddedFirstChunk(stack: Stack, token: string) {
         unit: "ms",
         note: "dev/bench-pipe-worker.js: the floor of any Worker in between, here",
       },
-      { key: "beyondFloorMedianMs", figure: "the API beyond that floor, median", value: round(median(added) - median(floorAdded)), unit: "ms", note: "auth, the user's Durable Object (rate and spend), validation, events" },
+      {
+        key: "beyondFloorMedianMs",
+        figure: "the API beyond that floor, median",
+        value: round(median(added) - median(floorAdded)),
+        unit: "ms",
+        note: "auth, the user's Durable Object (rate and spend), validation, events",
+      },
       {
         key: "storeMedianMs",
         figure: "final status to `done`, median",
@@ -109,7 +133,13 @@ export async function measureRateLimitTime(stack: Stack, token: string, streamRa
         note: missing(streamRateLimitMs, PAIRS) ?? `rate limit and spend reservation in one call; the ${PAIRS} API requests of part 1`,
       },
       { key: "streamP95Ms", figure: "stream admission, p95", value: round(percentile(streamRateLimitMs, 95)), unit: "ms" },
-      { key: "profileMedianMs", figure: "rate limit of GET /auth/profile, median", value: round(median(profileRateLimitMs)), unit: "ms", note: missing(profileRateLimitMs, PROFILE_REQUESTS) ?? `${PROFILE_REQUESTS} sequential requests` },
+      {
+        key: "profileMedianMs",
+        figure: "rate limit of GET /auth/profile, median",
+        value: round(median(profileRateLimitMs)),
+        unit: "ms",
+        note: missing(profileRateLimitMs, PROFILE_REQUESTS) ?? `${PROFILE_REQUESTS} sequential requests`,
+      },
       { key: "profileP95Ms", figure: "rate limit of GET /auth/profile, p95", value: round(percentile(profileRateLimitMs, 95)), unit: "ms" },
     ],
   };

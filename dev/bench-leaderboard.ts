@@ -11,7 +11,16 @@ const VOTES = 100_000;
 const USERS = 1_000;
 const BATCH = 10_000;
 const REQUESTS = 15;
-const MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-pro", "gemini-2.5-flash"];
+const MODELS = [
+  "gpt-4o",
+  "gpt-4o-mini",
+  "gpt-4.1",
+  "gpt-4.1-mini",
+  "claude-sonnet-4-5",
+  "claude-haiku-4-5",
+  "gemini-2.5-pro",
+  "gemini-2.5-flash",
+];
 /** Log-strengths the outcomes are drawn from, so the fitted order can be checked: best first. */
 const STRENGTHS = MODELS.map((_, index) => 1.2 - 0.3 * index);
 
@@ -81,7 +90,11 @@ async function timeLeaderboard(stack: Stack, token: string, scope: "all" | "mine
   let body: { models: { model: string }[]; totalVotes: number } | undefined;
   for (let request = 0; request < REQUESTS + 1; request++) {
     const started = performance.now();
-    const response = await expectStatus(await call(stack.origin, "GET", `/playground/leaderboard?scope=${scope}`, { token }), 200, `leaderboard ${scope}`);
+    const response = await expectStatus(
+      await call(stack.origin, "GET", `/playground/leaderboard?scope=${scope}`, { token }),
+      200,
+      `leaderboard ${scope}`,
+    );
     body = (await response.json()) as typeof body;
     // The first request warms the query plan and the isolate: not counted.
     if (request > 0) times.push(performance.now() - started);
@@ -100,10 +113,28 @@ export async function measureLeaderboard(stack: Stack, token: string, userId: st
     key: "leaderboard",
     title: `7. Leaderboard over ${VOTES.toLocaleString("en")} generated votes (${MODELS.length} models, 2 or 3 a turn; GET /playground/leaderboard, ${REQUESTS} requests after one)`,
     rows: [
-      { key: "allMedianMs", figure: "scope=all, median", value: round(median(all.times)), unit: "ms", note: `${all.body.totalVotes} votes: one aggregate query, then the fit` },
+      {
+        key: "allMedianMs",
+        figure: "scope=all, median",
+        value: round(median(all.times)),
+        unit: "ms",
+        note: `${all.body.totalVotes} votes: one aggregate query, then the fit`,
+      },
       { key: "allP95Ms", figure: "scope=all, p95", value: round(percentile(all.times, 95)), unit: "ms" },
-      { key: "mineMedianMs", figure: "scope=mine, median", value: round(median(mine.times)), unit: "ms", note: `${mine.body.totalVotes} votes of one user, by its index` },
-      { key: "fittedOrderMatches", figure: "fitted order is the generating order", value: fittedOrder ? 1 : 0, unit: "bool", note: all.body.models.map((row) => row.model).join(" > ") },
+      {
+        key: "mineMedianMs",
+        figure: "scope=mine, median",
+        value: round(median(mine.times)),
+        unit: "ms",
+        note: `${mine.body.totalVotes} votes of one user, by its index`,
+      },
+      {
+        key: "fittedOrderMatches",
+        figure: "fitted order is the generating order",
+        value: fittedOrder ? 1 : 0,
+        unit: "bool",
+        note: all.body.models.map((row) => row.model).join(" > "),
+      },
     ],
     details: { votes: VOTES, users: USERS, models: MODELS, strengths: STRENGTHS, generateSeconds: round(generateSeconds, 1) },
   };

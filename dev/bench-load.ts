@@ -1,8 +1,8 @@
 // Many streams at once, checked answer by answer, and the workerd CPU time a stream costs.
 import { type ApiEvent, finalStatusOf, postStream, readApiStream, scriptUpstream, textOf } from "./bench-client.ts";
 import type { Section } from "./bench-report.ts";
-import { percentile, round } from "./bench-stats.ts";
 import type { Stack } from "./bench-stack.ts";
+import { percentile, round } from "./bench-stats.ts";
 
 const MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-nano"];
 const CONCURRENT_STREAMS = 200;
@@ -53,7 +53,10 @@ async function checkedStream(stack: Stack, token: string, prompt: string, expect
     if (fault || firstChunkAt === undefined) return { ok: false, reason: fault ?? "no chunk" };
     return { ok: true, firstChunkMs: firstChunkAt - started };
   } catch (error) {
-    return { ok: false, reason: `client error: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : error}` };
+    return {
+      ok: false,
+      reason: `client error: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : error}`,
+    };
   }
 }
 
@@ -135,10 +138,34 @@ export async function measureLoadAndCpu(stack: Stack, token: string) {
     key: "concurrent",
     title: `2. ${CONCURRENT_STREAMS} concurrent streams of ${MODELS.length} models (${LOAD_CHUNKS} chunks each, upstream first chunk ${load.pace.firstChunkDelayMs} ms, then every ${load.pace.chunkDelayMs} ms)`,
     rows: [
-      { key: "wallMs", figure: "wall time, all streams", value: round(load.wallMs, 0), unit: "ms", note: "fired at once, each read to `done`" },
-      { key: "completed", figure: "completed and correct", value: CONCURRENT_STREAMS - loadFailures, unit: "streams", note: "`done` last; every model `completed` with exactly its script's text" },
-      { key: "failures", figure: "failures", value: loadFailures, unit: "streams", note: loadFailures ? describe(load.failures) : undefined },
-      { key: "firstChunkP50Ms", figure: "time to first chunk, p50", value: round(percentile(load.firstChunkMs, 50)), unit: "ms", note: "under this load, successful streams" },
+      {
+        key: "wallMs",
+        figure: "wall time, all streams",
+        value: round(load.wallMs, 0),
+        unit: "ms",
+        note: "fired at once, each read to `done`",
+      },
+      {
+        key: "completed",
+        figure: "completed and correct",
+        value: CONCURRENT_STREAMS - loadFailures,
+        unit: "streams",
+        note: "`done` last; every model `completed` with exactly its script's text",
+      },
+      {
+        key: "failures",
+        figure: "failures",
+        value: loadFailures,
+        unit: "streams",
+        note: loadFailures ? describe(load.failures) : undefined,
+      },
+      {
+        key: "firstChunkP50Ms",
+        figure: "time to first chunk, p50",
+        value: round(percentile(load.firstChunkMs, 50)),
+        unit: "ms",
+        note: "under this load, successful streams",
+      },
       { key: "firstChunkP95Ms", figure: "time to first chunk, p95", value: round(percentile(load.firstChunkMs, 95)), unit: "ms" },
     ],
     details: { streams: CONCURRENT_STREAMS, models: MODELS, chunksPerModel: LOAD_CHUNKS, ...load.pace, failureReasons: load.failures },
@@ -148,10 +175,28 @@ export async function measureLoadAndCpu(stack: Stack, token: string) {
     key: "cpu",
     title: "3. workerd CPU time (user + system, from /proc: the runtime's own work on sockets and streams included)",
     rows: [
-      { key: "perModelStreamUnderLoadMs", figure: "per model-stream, part 2's load", value: round(loadCpu.each), unit: "ms", note: `${round(loadCpu.totalMs, 0)} ms over ${modelStreams} model-streams of ${LOAD_CHUNKS} chunks` },
+      {
+        key: "perModelStreamUnderLoadMs",
+        figure: "per model-stream, part 2's load",
+        value: round(loadCpu.each),
+        unit: "ms",
+        note: `${round(loadCpu.totalMs, 0)} ms over ${modelStreams} model-streams of ${LOAD_CHUNKS} chunks`,
+      },
       { key: "perStreamUnderLoadMs", figure: "per 3-model stream, part 2's load", value: round(loadCpu.each * MODELS.length), unit: "ms" },
-      { key: "per3x500StreamMs", figure: `per 3-model ${LONG_CHUNKS}-token stream`, value: round(longCpu.each), unit: "ms", note: `${LONG_STREAMS} sequential streams; the Workers free plan allows 10 ms of CPU per request` },
-      { key: "perModelStream500Ms", figure: `per model-stream of ${LONG_CHUNKS} tokens`, value: round(longCpu.each / MODELS.length), unit: "ms", note: longFailures ? `failures: ${describe(long.failures)}` : "every long stream completed correctly" },
+      {
+        key: "per3x500StreamMs",
+        figure: `per 3-model ${LONG_CHUNKS}-token stream`,
+        value: round(longCpu.each),
+        unit: "ms",
+        note: `${LONG_STREAMS} sequential streams; the Workers free plan allows 10 ms of CPU per request`,
+      },
+      {
+        key: "perModelStream500Ms",
+        figure: `per model-stream of ${LONG_CHUNKS} tokens`,
+        value: round(longCpu.each / MODELS.length),
+        unit: "ms",
+        note: longFailures ? `failures: ${describe(long.failures)}` : "every long stream completed correctly",
+      },
       {
         key: "floorPer3x500Ms",
         figure: `a Worker only relaying the same 3 x ${LONG_CHUNKS} tokens`,

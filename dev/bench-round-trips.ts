@@ -39,9 +39,12 @@ const drain = async (response: Response) => {
 
 export async function measureRoundTrips(stack: Stack): Promise<Section> {
   const quick = await scriptUpstream(stack.upstreamUrl, { [MODEL]: { chunks: ["Counted ", "trips."] } });
-  const slow = await scriptUpstream(stack.upstreamUrl, { [MODEL]: { chunks: ["Slow ", "start."], firstChunkDelayMs: SLOW_CHUNK_MS, chunkDelayMs: SLOW_CHUNK_MS } });
+  const slow = await scriptUpstream(stack.upstreamUrl, {
+    [MODEL]: { chunks: ["Slow ", "start."], firstChunkDelayMs: SLOW_CHUNK_MS, chunkDelayMs: SLOW_CHUNK_MS },
+  });
   const count = async (method: string, path: string, status: number, token?: string, body?: unknown) => {
-    const request = () => call(stack.origin, method, path, { token, body }).then((response) => expectStatus(response, status, `${method} ${path}`));
+    const request = () =>
+      call(stack.origin, method, path, { token, body }).then((response) => expectStatus(response, status, `${method} ${path}`));
     return (await countDuring(stack, () => request().then(drain))).trips;
   };
 
@@ -76,10 +79,25 @@ export async function measureRoundTrips(stack: Stack): Promise<Section> {
       unit: "trips",
       note: "the history read is awaited before the upstream request: on the critical path",
     },
-    { key: "listSessions", figure: "GET /playground/sessions", value: await count("GET", "/playground/sessions", 200, token), unit: "trips" },
-    { key: "getSession", figure: "GET /playground/sessions/:id", value: await count("GET", `/playground/sessions/${sessionId}`, 200, token), unit: "trips" },
+    {
+      key: "listSessions",
+      figure: "GET /playground/sessions",
+      value: await count("GET", "/playground/sessions", 200, token),
+      unit: "trips",
+    },
+    {
+      key: "getSession",
+      figure: "GET /playground/sessions/:id",
+      value: await count("GET", `/playground/sessions/${sessionId}`, 200, token),
+      unit: "trips",
+    },
     { key: "usage", figure: "GET /playground/usage", value: await count("GET", "/playground/usage", 200, token), unit: "trips" },
-    { key: "deleteSession", figure: "DELETE /playground/sessions/:id", value: await count("DELETE", `/playground/sessions/${sessionId}`, 204, token), unit: "trips" },
+    {
+      key: "deleteSession",
+      figure: "DELETE /playground/sessions/:id",
+      value: await count("DELETE", `/playground/sessions/${sessionId}`, 204, token),
+      unit: "trips",
+    },
   ];
   return { key: "databaseRoundTrips", title: "4. Database round trips per request (HTTP requests to the SQL endpoint)", rows };
 }

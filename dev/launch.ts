@@ -48,12 +48,16 @@ wrangler = spawn(
   [
     wranglerCli,
     "dev",
-    "--port", String(port),
-    "--ip", "127.0.0.1",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
     "--show-interactive-dev-session=false",
     // These win over .dev.vars: the Worker must reach the database this launcher serves.
-    "--var", `DATABASE_URL:${database.connectionString}`,
-    "--var", `ENVIRONMENT:${vars.ENVIRONMENT ?? "development"}`,
+    "--var",
+    `DATABASE_URL:${database.connectionString}`,
+    "--var",
+    `ENVIRONMENT:${vars.ENVIRONMENT ?? "development"}`,
   ],
   // No telemetry, and no fetch of Request.cf from the internet: this must work offline.
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
@@ -76,7 +80,10 @@ wrangler.on("exit", (code) => void stop(code ?? 1));
 
 async function announceWhenReady() {
   for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
-    const up = await fetch(`${origin}/health`).then((response) => response.ok, () => false);
+    const up = await fetch(`${origin}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) {
       console.log(`\n  API:  ${origin}\n  docs: ${origin}/api  (OpenAPI: ${origin}/openapi.json)\n  Ctrl-C stops it.\n`);
       return;

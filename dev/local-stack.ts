@@ -38,7 +38,10 @@ export async function freePort(): Promise<number> {
 
 /** Builds the Worker as `wrangler deploy` would, into `outdir`; throws with wrangler's output when it fails. */
 export function buildWorker(outdir: string): void {
-  const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], { env: wranglerEnv, encoding: "utf8" });
+  const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], {
+    env: wranglerEnv,
+    encoding: "utf8",
+  });
   if (build.status !== 0) throw new Error(`the Worker did not build:\n${(build.stdout + build.stderr).slice(-4000)}`);
 }
 
@@ -50,7 +53,11 @@ export function buildWorker(outdir: string): void {
  * request on loopback), which production does not have either. `vars` add to or override the
  * bindings; the database and the upstream's URL and key are set here.
  */
-export async function startLocalStack(options: { buildDir: string; vars: Record<string, string>; inspectorPort?: number }): Promise<LocalStack> {
+export async function startLocalStack(options: {
+  buildDir: string;
+  vars: Record<string, string>;
+  inspectorPort?: number;
+}): Promise<LocalStack> {
   const database = await startSqlEndpoint();
   const upstream = await startScriptedUpstream();
   const closeServices = async () => {

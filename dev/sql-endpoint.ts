@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PGlite, messages, protocol } from "@electric-sql/pglite";
+import { messages, PGlite, protocol } from "@electric-sql/pglite";
 import pg from "pg";
 
 /** A running endpoint. */
@@ -62,8 +62,23 @@ class BadRequestError extends Error {}
 
 // The fields Neon copies from a Postgres error into its 400 answer (and the driver into NeonDbError).
 const errorFields = [
-  "message", "code", "detail", "hint", "position", "internalPosition", "internalQuery", "where", "schema",
-  "table", "column", "dataType", "constraint", "file", "line", "routine", "severity",
+  "message",
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+  "severity",
 ] as const;
 
 const isolationLevels: Record<string, string> = {

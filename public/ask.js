@@ -48,7 +48,11 @@ function setRunning(controller) {
 function apply(turn, event, body, startedAt) {
   switch (event.type) {
     case "session":
-      began(event.sessionId, { prompt: body.prompt, models: body.blind ? blindLabels(body.models.length) : body.models, blind: body.blind === true });
+      began(event.sessionId, {
+        prompt: body.prompt,
+        models: body.blind ? blindLabels(body.models.length) : body.models,
+        blind: body.blind === true,
+      });
       break;
     case "status":
       turn.column(event.model).setStatus(event.status);

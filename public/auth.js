@@ -37,7 +37,12 @@ function changed() {
 }
 
 function save(result) {
-  const login = { user: result.user, accessToken: result.accessToken, refreshToken: result.refreshToken, expiresAt: Date.now() + result.expiresIn * 1000 };
+  const login = {
+    user: result.user,
+    accessToken: result.accessToken,
+    refreshToken: result.refreshToken,
+    expiresAt: Date.now() + result.expiresIn * 1000,
+  };
   localStorage.setItem(STORAGE_KEY, JSON.stringify(login));
   return login;
 }

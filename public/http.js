@@ -14,8 +14,14 @@ export class ApiError extends Error {
     const body = await response.json().catch(() => null);
     const header = response.headers.get("retry-after");
     // Seconds, or an HTTP date.
-    const retryAfter = header === null ? null : /^\d+$/.test(header) ? Number(header) : Math.max(0, (Date.parse(header) - Date.now()) / 1000) || null;
-    return new ApiError(response.status, body?.error?.code ?? "HTTP_" + response.status, body?.error?.message ?? response.statusText, retryAfter);
+    const retryAfter =
+      header === null ? null : /^\d+$/.test(header) ? Number(header) : Math.max(0, (Date.parse(header) - Date.now()) / 1000) || null;
+    return new ApiError(
+      response.status,
+      body?.error?.code ?? `HTTP_${response.status}`,
+      body?.error?.message ?? response.statusText,
+      retryAfter,
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export async function loadLeaderboard() {
       ),
     );
     rows.replaceChildren(...(ranked.length > 0 ? ranked : [el("tr", {}, el("td", { colspan: 4 }, "No votes yet."))]));
-    note.replaceChildren(`${count(board.totalVotes)} ${board.totalVotes === 1 ? "vote" : "votes"}. `, el("details", {}, el("summary", {}, "How it is computed"), board.method));
+    note.replaceChildren(
+      `${count(board.totalVotes)} ${board.totalVotes === 1 ? "vote" : "votes"}. `,
+      el("details", {}, el("summary", {}, "How it is computed"), board.method),
+    );
   } catch (error) {
     showAlert(failure("Loading the leaderboard", error));
   }

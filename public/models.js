@@ -13,7 +13,10 @@ let beforeLock = [];
 
 const boxes = () => [...list.querySelectorAll("input[type=checkbox]")];
 
-export const chosenModels = () => boxes().filter((box) => box.checked).map((box) => box.value);
+export const chosenModels = () =>
+  boxes()
+    .filter((box) => box.checked)
+    .map((box) => box.value);
 
 function price(model) {
   if (model.inputPricePerMTok === 0 && model.outputPricePerMTok === 0) return "free";
@@ -22,11 +25,23 @@ function price(model) {
 
 function option(model, checked) {
   const id = `model-${model.id}`;
-  const about = el("span", { id: `${id}-about`, class: "hint" }, model.available ? `${model.label}, ${price(model)}` : `unavailable: ${model.provider} is not set up on the server`);
+  const about = el(
+    "span",
+    { id: `${id}-about`, class: "hint" },
+    model.available ? `${model.label}, ${price(model)}` : `unavailable: ${model.provider} is not set up on the server`,
+  );
   return el(
     "div",
     { class: model.available ? "model" : "model unavailable" },
-    el("input", { type: "checkbox", id, value: model.id, checked, disabled: !model.available, "data-available": String(model.available), "aria-describedby": about.id }),
+    el("input", {
+      type: "checkbox",
+      id,
+      value: model.id,
+      checked,
+      disabled: !model.available,
+      "data-available": String(model.available),
+      "aria-describedby": about.id,
+    }),
     el("label", { for: id }, model.id),
     about,
   );

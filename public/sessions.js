@@ -17,7 +17,11 @@ function item(session) {
     "li",
     { "aria-current": currentSession()?.id === session.id ? "true" : null },
     el("button", { type: "button", id: openId, class: "link", onclick: () => open(session.id) }, excerpt(session.prompt)),
-    el("p", { class: "hint" }, `${when(session.createdAt)} · ${session.blind ? "blind: " : ""}${models} · ${usd(session.totalCost)} · ${session.status}`),
+    el(
+      "p",
+      { class: "hint" },
+      `${when(session.createdAt)} · ${session.blind ? "blind: " : ""}${models} · ${usd(session.totalCost)} · ${session.status}`,
+    ),
     el("button", { type: "button", class: "quiet", "aria-describedby": openId, onclick: () => remove(session) }, "Delete"),
   );
 }

@@ -54,7 +54,9 @@ export function began(sessionId, { prompt, models, blind: hidden }) {
 export function offerVote(turn, sessionId) {
   turn.offerVote(async (winner) => {
     try {
-      const result = await json(await authorized(`/playground/sessions/${sessionId}/votes`, { method: "POST", body: { winner, turn: turn.number } }));
+      const result = await json(
+        await authorized(`/playground/sessions/${sessionId}/votes`, { method: "POST", body: { winner, turn: turn.number } }),
+      );
       turn.voted(result.vote.winner, result.models);
       if (session?.id === sessionId) {
         // The vote reveals a blind session: every turn, and what the next prompt continues with.

@@ -17,7 +17,14 @@ function spendState(spend) {
   const frees = spend.resetsAt ? ` More frees up on ${when(spend.resetsAt)}.` : "";
   return [
     el("p", {}, `${usd(left)} left of ${usd(spend.limitUsd)} in any ${wait(spend.windowSeconds)}${reserved}.${frees}`),
-    el("meter", { min: 0, max: spend.limitUsd, low: spend.limitUsd * 0.2, optimum: spend.limitUsd, value: left, "aria-label": "Spend left" }),
+    el("meter", {
+      min: 0,
+      max: spend.limitUsd,
+      low: spend.limitUsd * 0.2,
+      optimum: spend.limitUsd,
+      value: left,
+      "aria-label": "Spend left",
+    }),
   ];
 }
 
@@ -35,7 +42,14 @@ function byModel(models) {
       el("td", {}, entry.avgTimeToFirstToken === null ? "–" : ms(entry.avgTimeToFirstToken)),
     ),
   );
-  return [el("details", {}, el("summary", {}, "By model"), el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, head)), el("tbody", {}, rows))))];
+  return [
+    el(
+      "details",
+      {},
+      el("summary", {}, "By model"),
+      el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, head)), el("tbody", {}, rows))),
+    ),
+  ];
 }
 
 export async function loadUsage() {
@@ -43,7 +57,11 @@ export async function loadUsage() {
     const usage = await json(await authorized("/playground/usage"));
     const { totals, spend } = usage;
     panel.replaceChildren(
-      el("p", {}, `${count(totals.requests)} answers, ${count(totals.inputTokens)} tokens in, ${count(totals.outputTokens)} out, ${usd(totals.cost)}.`),
+      el(
+        "p",
+        {},
+        `${count(totals.requests)} answers, ${count(totals.inputTokens)} tokens in, ${count(totals.outputTokens)} out, ${usd(totals.cost)}.`,
+      ),
       ...spendState(spend),
       ...byModel(usage.byModel),
     );

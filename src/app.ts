@@ -1,6 +1,7 @@
 // Builds the app: middleware in the order a request meets it, the routers, the error mapping, docs.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+
 import { swaggerUI } from "@hono/swagger-ui";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -13,8 +14,8 @@ import { createDb } from "./db/client.ts";
 import { type AppEnv, readConfig } from "./env.ts";
 import { AppError, onError, onNotFound } from "./http/errors.ts";
 import { requestLog } from "./http/request-log.ts";
-import { json } from "./http/schemas.ts";
 import { createRouter } from "./http/router.ts";
+import { json } from "./http/schemas.ts";
 import { playgroundRouter } from "./playground/playground.index.ts";
 
 /** Big enough for a 32,000-character prompt of 4-byte characters plus a system prompt. */

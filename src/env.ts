@@ -52,9 +52,7 @@ const count = (fallback: number) => z.coerce.number().int().positive().default(f
 const configSchema = z
   .object({
     ENVIRONMENT: z.enum(["production", "development", "test"]).default("production"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// connection string"),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// connection string"),
     JWT_SECRET: z.string().optional(),
     JWT_EXPIRES_IN: duration.default(15 * 60),
     REFRESH_EXPIRES_IN: duration.default(30 * 86400),
@@ -70,7 +68,11 @@ const configSchema = z
     SPEND_LIMIT_USD: z.coerce.number().min(0).max(1_000_000).default(5),
     SPEND_LIMIT_WINDOW_SECONDS: count(86_400),
     DEFAULT_MAX_TOKENS: count(4096),
-    DATABASE_RETRY_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
+    DATABASE_RETRY_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(72),
     FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
     STREAM_TIMEOUT_SECONDS: count(300),
     PING_INTERVAL_SECONDS: count(15),
@@ -88,7 +90,9 @@ const configSchema = z
       usesDevelopmentJwtSecret: jwtSecret === DEVELOPMENT_JWT_SECRET,
       accessTokenSeconds: vars.JWT_EXPIRES_IN,
       refreshTokenSeconds: vars.REFRESH_EXPIRES_IN,
-      corsOrigins: vars.CORS_ORIGIN.split(",").map((origin) => origin.trim()).filter(Boolean),
+      corsOrigins: vars.CORS_ORIGIN.split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
       limits: {
         stream: { limit: vars.RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS },
         auth: { limit: vars.AUTH_RATE_LIMIT_MAX_REQUESTS, windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW_SECONDS },

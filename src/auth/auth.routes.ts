@@ -22,14 +22,9 @@ const AuthResultSchema = z
   .openapi("AuthResult");
 
 const email = z.string().trim().max(254).pipe(z.email("must be an email address"));
-const password = z
-  .string()
-  .min(8, "must be at least 8 characters")
-  .max(128, "must be at most 128 characters");
+const password = z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
 
-const RegisterSchema = z
-  .object({ email, password, name: z.string().trim().min(1).max(100).optional() })
-  .openapi("Register");
+const RegisterSchema = z.object({ email, password, name: z.string().trim().min(1).max(100).optional() }).openapi("Register");
 const LoginSchema = z.object({ email, password: z.string().min(1).max(128) }).openapi("Login");
 const RefreshSchema = z.object({ refreshToken: z.string().min(1).max(200) }).openapi("RefreshToken");
 

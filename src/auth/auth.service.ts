@@ -4,8 +4,8 @@ import type { Db } from "../db/client.ts";
 import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
 import { AppError, sqlStateOf } from "../http/errors.ts";
-import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
 import { sha256Hex } from "../sha256.ts";
+import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
 import { newRefreshToken, signAccessToken } from "./tokens.ts";
 
 type User = typeof users.$inferSelect;
@@ -13,8 +13,7 @@ type User = typeof users.$inferSelect;
 const UNIQUE_VIOLATION = "23505";
 
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", 401, "the email or the password is wrong");
-const invalidRefreshToken = () =>
-  new AppError("UNAUTHENTICATED", 401, "the refresh token is invalid, expired or already used");
+const invalidRefreshToken = () => new AppError("UNAUTHENTICATED", 401, "the refresh token is invalid, expired or already used");
 
 export const toPublicUser = (user: User) => ({
   id: user.id,
@@ -65,11 +64,7 @@ export async function register(db: Db, config: Config, input: { email: string; p
 
 /** Unknown email and wrong password fail alike, after the same hashing work. */
 export async function login(db: Db, config: Config, input: { email: string; password: string }) {
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${input.email})`)
-    .limit(1);
+  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${input.email})`).limit(1);
   const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
   if (!user || !matches) throw invalidCredentials();
   const { token, row } = await refreshTokenRow(user.id, newFamily(config));
@@ -97,9 +92,7 @@ export async function refresh(db: Db, config: Config, refreshToken: string) {
     db
       .update(refreshTokens)
       .set({ usedAt: sql`now()` })
-      .where(
-        and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), sql`${refreshTokens.expiresAt} > now()`),
-      )
+      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt), sql`${refreshTokens.expiresAt} > now()`))
       .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId, expiresAt: refreshTokens.expiresAt }),
   );
   const issued = db.$with("issued").as(
@@ -120,11 +113,7 @@ export async function refresh(db: Db, config: Config, refreshToken: string) {
       )
       .returning({ id: refreshTokens.id }),
   );
-  const [found] = await db
-    .with(consumed, issued)
-    .select({ user: users })
-    .from(consumed)
-    .innerJoin(users, eq(users.id, consumed.userId));
+  const [found] = await db.with(consumed, issued).select({ user: users }).from(consumed).innerJoin(users, eq(users.id, consumed.userId));
   if (!found) {
     await revokeFamilyOf(db, tokenHash);
     throw invalidRefreshToken();
@@ -138,10 +127,7 @@ export async function logout(db: Db, refreshToken: string) {
 }
 
 function revokeFamilyOf(db: Db, tokenHash: string) {
-  const family = db
-    .select({ familyId: refreshTokens.familyId })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.tokenHash, tokenHash));
+  const family = db.select({ familyId: refreshTokens.familyId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
   return db
     .update(refreshTokens)
     .set({ usedAt: sql`now()` })

@@ -38,5 +38,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * A valid hash, at today's parameters, of a random password nobody kept, so that a login for an
  * unknown email does the same work as one with a wrong password, from the first request on.
  */
-export const DECOY_PASSWORD_HASH =
-  "scrypt$16384$8$5$XMgMn9gsr2s1m63UuQ4JxQ==$nDx6kJVmAIrIBsRkfYOaIVAvGEUA83CmdIuknsveuzI=";
+export const DECOY_PASSWORD_HASH = "scrypt$16384$8$5$XMgMn9gsr2s1m63UuQ4JxQ==$nDx6kJVmAIrIBsRkfYOaIVAvGEUA83CmdIuknsveuzI=";

@@ -28,5 +28,8 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
 /** 32 random bytes, base64url: what the client holds. Only its hash is stored. */
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }

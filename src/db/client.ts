@@ -25,7 +25,10 @@ neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) 
   // The deadline covers the whole answer, and ends with it: a timer left running would keep a
   // Durable Object busy for its length after every query.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new DOMException("the database did not answer in time", "TimeoutError")), QUERY_DEADLINE_MS);
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException("the database did not answer in time", "TimeoutError")),
+    QUERY_DEADLINE_MS,
+  );
   try {
     const response = await fetch(input, { ...init, signal: deadline.signal });
     const body = await response.arrayBuffer();

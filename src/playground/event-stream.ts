@@ -44,9 +44,12 @@ export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: 
     write(text);
   };
   // Checked a few times per interval, so a ping goes out at most a third of an interval late.
-  const pinger = setInterval(() => {
-    if (queued === "" && Date.now() - lastWrite >= options.pingIntervalMs) write(": ping\n\n");
-  }, Math.max(1, Math.floor(options.pingIntervalMs / 3)));
+  const pinger = setInterval(
+    () => {
+      if (queued === "" && Date.now() - lastWrite >= options.pingIntervalMs) write(": ping\n\n");
+    },
+    Math.max(1, Math.floor(options.pingIntervalMs / 3)),
+  );
 
   return {
     send(event) {

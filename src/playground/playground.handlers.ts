@@ -1,7 +1,8 @@
-import type { AppRouteHandler } from "../http/router.ts";
 import { AppError, invalidInput } from "../http/errors.ts";
+import type { AppRouteHandler } from "../http/router.ts";
 import { isAvailable, MODELS } from "../providers/index.ts";
 import { spendOf } from "../ratelimit/user-meter.ts";
+import { shownAs } from "./blind.ts";
 import { leaderboard } from "./leaderboard.service.ts";
 import type {
   CastVoteRoute,
@@ -12,10 +13,9 @@ import type {
   ListModelsRoute,
   ListSessionsRoute,
 } from "./playground.routes.ts";
-import { shownAs } from "./blind.ts";
 import * as sessions from "./sessions.service.ts";
-import { castVote as vote } from "./votes.service.ts";
 import { getUsage as usageOf } from "./usage.service.ts";
+import { castVote as vote } from "./votes.service.ts";
 
 export const listModels: AppRouteHandler<ListModelsRoute> = (c) =>
   c.json(

@@ -7,15 +7,15 @@ import {
   LeaderboardSchema,
   ModelSchema,
   SessionSchema,
+  SessionVoteSchema,
   StreamBodySchema,
   StreamQuerySchema,
   UsageSchema,
-  SessionVoteSchema,
   VoteRequestSchema,
   VoteResultSchema,
 } from "./playground.schemas.ts";
-import { StreamEventSchema } from "./stream-events.ts";
 import { noReconnect } from "./stream.handlers.ts";
+import { StreamEventSchema } from "./stream-events.ts";
 
 const tags = ["playground"];
 

@@ -10,7 +10,10 @@ export const ModelSchema = z
     cachedInputPricePerMTok: z.number().optional(),
     outputPricePerMTok: z.number(),
     contextWindow: z.number().int(),
-    maxOutputTokens: z.number().int().openapi({ description: "The most output tokens one answer can have; DEFAULT_MAX_TOKENS is lowered to it" }),
+    maxOutputTokens: z
+      .number()
+      .int()
+      .openapi({ description: "The most output tokens one answer can have; DEFAULT_MAX_TOKENS is lowered to it" }),
     available: z.boolean().openapi({ description: "False where the provider's key is not set on the server" }),
   })
   .openapi("Model");
@@ -167,18 +170,19 @@ export const StreamBodySchema = z
   .openapi("StreamRequest");
 
 /** The same fields for `EventSource`: `models` comma-separated, numbers as text, `token` for auth. */
-export const StreamQuerySchema = z.object({
-  ...streamFields,
-  models: z
-    .string()
-    .openapi({ example: "local/echo,gpt-4o-mini", description: "Comma-separated model ids" })
-    .transform((value) => value.split(",").map((id) => id.trim()))
-    .pipe(models),
-  temperature: z.coerce.number().min(0).max(2).optional(),
-  maxTokens: z.coerce.number().int().min(1).max(1_000_000).optional(),
-  blind: z.stringbool().optional().openapi(blindDescription),
-  token: z.string().optional().openapi({ description: "The access token, for EventSource which cannot send headers" }),
-})
+export const StreamQuerySchema = z
+  .object({
+    ...streamFields,
+    models: z
+      .string()
+      .openapi({ example: "local/echo,gpt-4o-mini", description: "Comma-separated model ids" })
+      .transform((value) => value.split(",").map((id) => id.trim()))
+      .pipe(models),
+    temperature: z.coerce.number().min(0).max(2).optional(),
+    maxTokens: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    blind: z.stringbool().optional().openapi(blindDescription),
+    token: z.string().optional().openapi({ description: "The access token, for EventSource which cannot send headers" }),
+  })
   .refine(blindNeedsTwo, blindNeedsTwoIssue);
 
 export type StreamRequest = z.output<typeof StreamBodySchema>;

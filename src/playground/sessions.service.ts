@@ -55,7 +55,10 @@ export const toConversation = (row: ConversationRow, shown: (modelId: string) =>
 /** The user's session and its conversations, oldest first: the queries `getSession` batches. */
 const sessionQueries = (db: Db, userId: string, sessionId: string) =>
   [
-    db.select().from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))),
+    db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))),
     db
       .select()
       .from(conversations)
@@ -85,7 +88,10 @@ export async function getSessionWithVotes(db: Db, userId: string, sessionId: str
 }
 
 /** A vote as the session shows it: there is one only once the session is revealed, so the winner is an id. */
-export const toVote = (row: { id: string; turn: number; winner: string; createdAt: Date }) => ({ ...row, createdAt: row.createdAt.toISOString() });
+export const toVote = (row: { id: string; turn: number; winner: string; createdAt: Date }) => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
+});
 
 /** Each model's earlier turns, as the messages it is sent again when the session goes on. */
 export function historyOf(turns: ConversationRow[], modelId: string): ChatMessage[] {
@@ -141,7 +147,9 @@ export async function listSessions(db: Db, userId: string, limit: number, cursor
     .where(
       and(
         eq(sessions.userId, userId),
-        cursor ? sql`(${sessions.createdAt}, ${sessions.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+        cursor
+          ? sql`(${sessions.createdAt}, ${sessions.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+          : undefined,
       ),
     )
     .orderBy(desc(sessions.createdAt), desc(sessions.id))
@@ -167,8 +175,7 @@ export interface Cursor {
   id: string;
 }
 
-export const encodeCursor = (cursor: Cursor) =>
-  btoa(`${cursor.createdAt.toISOString()}|${cursor.id}`).replace(/=+$/, "");
+export const encodeCursor = (cursor: Cursor) => btoa(`${cursor.createdAt.toISOString()}|${cursor.id}`).replace(/=+$/, "");
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -182,6 +189,7 @@ export function decodeCursor(value: string): Cursor | undefined {
   }
   const [createdAt = "", id = "", ...rest] = decoded.split("|");
   const date = new Date(createdAt);
-  const exact = !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999 && date.toISOString() === createdAt;
+  const exact =
+    !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999 && date.toISOString() === createdAt;
   return exact && rest.length === 0 && UUID.test(id) ? { createdAt: date, id } : undefined;
 }

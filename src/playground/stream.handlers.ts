@@ -6,13 +6,13 @@ import { insertSession, type TurnRecord, writeTurn } from "../db/turns.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError, failureOf, invalidInput } from "../http/errors.ts";
 import type { AppRouteHandler } from "../http/router.ts";
-import { findModel, maxCostOf, type ModelEntry, roundUsd } from "../providers/index.ts";
+import { findModel, type ModelEntry, maxCostOf, roundUsd } from "../providers/index.ts";
 import { admitStream, queueTurn } from "../ratelimit/user-meter.ts";
+import { isHidden, modelOfLabel, shownAs, shuffled } from "./blind.ts";
 import { eventWriter } from "./event-stream.ts";
 import { fanOut, type ModelPlan } from "./fan-out.ts";
-import type { StreamRequest } from "./playground.schemas.ts";
 import type { StreamGetRoute, StreamPostRoute } from "./playground.routes.ts";
-import { isHidden, modelOfLabel, shownAs, shuffled } from "./blind.ts";
+import type { StreamRequest } from "./playground.schemas.ts";
 import { type ConversationRow, getSession, historyOf, type SessionRow, turnRecord } from "./sessions.service.ts";
 
 /**
@@ -86,7 +86,10 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     // The request's bound as asked (the upstream refuses one over the model's maximum); the default never above it.
     maxTokens: request.maxTokens ?? Math.min(config.defaultMaxTokens, model.maxOutputTokens),
   }));
-  const meter = await admitStream(c, plans.reduce((sum, plan) => sum + maxCostOf(plan.model, plan.messages, plan.maxTokens), 0));
+  const meter = await admitStream(
+    c,
+    plans.reduce((sum, plan) => sum + maxCostOf(plan.model, plan.messages, plan.maxTokens), 0),
+  );
   if (!request.sessionId) {
     // A turn later, once the upstream requests are on their way: building and sending the insert
     // costs CPU that would otherwise delay them. The final write inserts it too, should this fail.

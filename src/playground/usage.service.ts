@@ -34,8 +34,6 @@ export async function getUsage(db: Db, userId: string, range: { from?: Date; to?
       outputTokens: total?.outputTokens ?? 0,
       cost: roundUsd(total?.cost ?? 0),
     },
-    byModel: rows
-      .filter((row) => !row.isTotal)
-      .map(({ isTotal: _, ...row }) => ({ ...row, cost: roundUsd(row.cost) })),
+    byModel: rows.filter((row) => !row.isTotal).map(({ isTotal: _, ...row }) => ({ ...row, cost: roundUsd(row.cost) })),
   };
 }

@@ -2,7 +2,7 @@
 // session reveals its models.
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { sessions, voteVerdicts, votes } from "../db/schema.ts";
+import { sessions, votes, voteVerdicts } from "../db/schema.ts";
 import { AppError, invalidInput, sqlStateOf } from "../http/errors.ts";
 import { isHidden, labelAt, modelOfLabel, shownAs } from "./blind.ts";
 import { getSession } from "./sessions.service.ts";
@@ -32,7 +32,7 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
 
   const shown = shownAs(session);
   const isVerdict = (voteVerdicts as readonly string[]).includes(input.winner);
-  const winner = isVerdict ? input.winner : ((isHidden(session) && modelOfLabel(session, input.winner)) || input.winner);
+  const winner = isVerdict ? input.winner : (isHidden(session) && modelOfLabel(session, input.winner)) || input.winner;
   if (!isVerdict) {
     const answer = answers.find((row) => row.modelName === winner);
     if (!answer) {
@@ -49,7 +49,10 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
     userId,
     turn,
     winner,
-    models: answers.filter((row) => row.status === "completed").map((row) => row.modelName).sort(),
+    models: answers
+      .filter((row) => row.status === "completed")
+      .map((row) => row.modelName)
+      .sort(),
     createdAt: new Date(),
   };
   try {

@@ -39,4 +39,3 @@ export const localProvider = (name: string): Provider => ({
     yield { type: "finish", reason: sent.length < answer.length ? "length" : "stop" };
   },
 });
-

@@ -24,10 +24,7 @@ export interface Usage {
   reasoningTokens: number;
 }
 
-export type StreamPart =
-  | { type: "text"; text: string }
-  | { type: "usage"; usage: Usage }
-  | { type: "finish"; reason: string };
+export type StreamPart = { type: "text"; text: string } | { type: "usage"; usage: Usage } | { type: "finish"; reason: string };
 
 export interface Provider {
   /**

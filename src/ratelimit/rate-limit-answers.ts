@@ -5,7 +5,11 @@ import type { RateLimitDecision } from "./rate-limiter.ts";
 
 /** `3600` as "hour", `900` as "15 minutes": for "50 per hour". */
 export function per(seconds: number) {
-  for (const [unit, size] of [["day", 86_400], ["hour", 3_600], ["minute", 60]] as const) {
+  for (const [unit, size] of [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ] as const) {
     if (seconds % size === 0) return seconds === size ? unit : `${seconds / size} ${unit}s`;
   }
   return seconds === 1 ? "second" : `${seconds} seconds`;

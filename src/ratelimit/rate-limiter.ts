@@ -74,7 +74,9 @@ export class RateLimiter extends DurableObject<Env> {
   private ensureTables() {
     if (this.ready) return;
     const sql = this.ctx.storage.sql;
-    sql.exec("create table if not exists hits (id integer primary key, policy text not null, at integer not null, expires_at integer not null)");
+    sql.exec(
+      "create table if not exists hits (id integer primary key, policy text not null, at integer not null, expires_at integer not null)",
+    );
     sql.exec("create index if not exists hits_policy_at on hits (policy, at)");
     // A reservation until settled, then what the stream really cost; counted from when it began.
     sql.exec(
@@ -138,7 +140,12 @@ export class RateLimiter extends DurableObject<Env> {
     let reservationId: number | null = null;
     if (spend.reserveUnits > 0) {
       reservationId = sql
-        .exec<{ id: number }>("insert into spend (at, units, expires_at) values (?, ?, ?) returning id", now, spend.reserveUnits, now + windowMs)
+        .exec<{ id: number }>(
+          "insert into spend (at, units, expires_at) values (?, ?, ?) returning id",
+          now,
+          spend.reserveUnits,
+          now + windowMs,
+        )
         .one().id;
       this.scheduleCleanup(now + windowMs);
     }
@@ -165,7 +172,11 @@ export class RateLimiter extends DurableObject<Env> {
         "select sum(case when settled = 1 then units end) as used, sum(case when settled = 0 then units end) as reserved, min(at) as oldest from spend",
       )
       .one();
-    return { usedUnits: state.used ?? 0, reservedUnits: state.reserved ?? 0, resetsAt: state.oldest === null ? null : state.oldest + windowMs };
+    return {
+      usedUnits: state.used ?? 0,
+      reservedUnits: state.reserved ?? 0,
+      resetsAt: state.oldest === null ? null : state.oldest + windowMs,
+    };
   }
 
   /** Gives back a request that another policy refused, so a refused request uses no quota. */
@@ -243,7 +254,14 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   /** One try of a queued turn; a failure is logged once, with the request id and no SQL or values. */
-  private async writeQueued(turn: { id: string; record: string; request_id: string; attempts: number; queued_at: number; give_up_at: number }) {
+  private async writeQueued(turn: {
+    id: string;
+    record: string;
+    request_id: string;
+    attempts: number;
+    queued_at: number;
+    give_up_at: number;
+  }) {
     const sql = this.ctx.storage.sql;
     const attempt = turn.attempts + 1;
     try {
@@ -255,12 +273,16 @@ export class RateLimiter extends DurableObject<Env> {
       const now = this.now();
       if (now >= turn.give_up_at) {
         sql.exec("delete from queued_turns where id = ?", turn.id);
-        console.error(`[${turn.request_id}] queued turn dropped: the database did not take it in ${attempt} attempts (${failureOf(error)})`);
+        console.error(
+          `[${turn.request_id}] queued turn dropped: the database did not take it in ${attempt} attempts (${failureOf(error)})`,
+        );
         return;
       }
       const pause = retryPause(attempt, now - turn.queued_at);
       sql.exec("update queued_turns set attempts = ?, next_attempt_at = ? where id = ?", attempt, now + pause, turn.id);
-      console.error(`[${turn.request_id}] queued turn not written (attempt ${attempt}, ${failureOf(error)}); next try in ${Math.round(pause / 1000)} s`);
+      console.error(
+        `[${turn.request_id}] queued turn not written (attempt ${attempt}, ${failureOf(error)}); next try in ${Math.round(pause / 1000)} s`,
+      );
     }
   }
 

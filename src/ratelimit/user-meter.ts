@@ -4,8 +4,8 @@
 import type { Context } from "hono";
 import type { AppEnv, Bindings, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
-import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
 import { limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
+import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
 import { type QueuedTurn, UNITS_PER_USD } from "./rate-limiter.ts";
 
 const STREAM_POLICY = "stream";
@@ -45,7 +45,11 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
   try {
     admission = await stub.admitStream({
       rate: { policy: STREAM_POLICY, limit, windowSeconds },
-      spend: { limitUnits: spend.limitUsd === null ? null : Math.floor(spend.limitUsd * UNITS_PER_USD), windowSeconds: spend.windowSeconds, reserveUnits },
+      spend: {
+        limitUnits: spend.limitUsd === null ? null : Math.floor(spend.limitUsd * UNITS_PER_USD),
+        windowSeconds: spend.windowSeconds,
+        reserveUnits,
+      },
     });
   } catch (error) {
     console.error(`[${requestId}] rate limiter unreachable for ${STREAM_POLICY}:`, error instanceof Error ? error.message : error);
@@ -64,13 +68,22 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
     async settle(costUsd) {
       if (reservationId === null) return;
       await stub.settle(reservationId, Math.round(costUsd * UNITS_PER_USD)).catch((error: unknown) => {
-        console.error(`[${requestId}] the stream's cost could not be settled; its reservation stays counted:`, error instanceof Error ? error.message : error);
+        console.error(
+          `[${requestId}] the stream's cost could not be settled; its reservation stays counted:`,
+          error instanceof Error ? error.message : error,
+        );
       });
     },
   };
 }
 
-function spendLimited(config: Config, maxCostUsd: number, leftUsd: number, retryAfterSeconds: number | null, headers: Record<string, string>) {
+function spendLimited(
+  config: Config,
+  maxCostUsd: number,
+  leftUsd: number,
+  retryAfterSeconds: number | null,
+  headers: Record<string, string>,
+) {
   const { limitUsd, windowSeconds } = config.spend;
   const limit = `${usd(limitUsd ?? 0, Math.floor)} spend limit per ${per(windowSeconds)}`;
   const instead = "ask for fewer models or a lower maxTokens";

@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
-import { BASE, PASSWORD, call, jsonOf, uniqueEmail } from "../helpers/api.ts";
+import { BASE, call, jsonOf, PASSWORD, uniqueEmail } from "../helpers/api.ts";
 
 /** The Worker with its database pointed at a port where nothing listens. */
 async function withDatabaseDown(request: Request) {
@@ -95,13 +95,21 @@ describe("docs", () => {
     const { schemas } = document.components;
     expect(document.paths["/playground/sessions/{id}/votes"].post.responses).toHaveProperty("201");
     expect(document.paths["/playground/sessions/{id}/votes"].post.responses).toHaveProperty("409");
-    expect(document.paths["/playground/leaderboard"].get.parameters.map((parameter: { name: string }) => parameter.name)).toContain("scope");
+    expect(document.paths["/playground/leaderboard"].get.parameters.map((parameter: { name: string }) => parameter.name)).toContain(
+      "scope",
+    );
     expect(Object.keys(schemas.Leaderboard.properties)).toEqual(["models", "totalVotes", "method"]);
     expect(schemas.VoteRequest.properties).toHaveProperty("winner");
     expect(schemas.StreamRequest.properties).toHaveProperty("blind");
     expect(schemas.Session.properties).toHaveProperty("blind");
     expect(schemas.Conversation.properties).toHaveProperty("turn");
-    expect(Object.keys(schemas.Usage.properties.spend.properties)).toEqual(["limitUsd", "usedUsd", "reservedUsd", "windowSeconds", "resetsAt"]);
+    expect(Object.keys(schemas.Usage.properties.spend.properties)).toEqual([
+      "limitUsd",
+      "usedUsd",
+      "reservedUsd",
+      "windowSeconds",
+      "resetsAt",
+    ]);
     const done = schemas.StreamEvent.oneOf.find((event: { properties: { type: { const?: string; enum?: string[] } } }) =>
       [event.properties.type.const, ...(event.properties.type.enum ?? [])].includes("done"),
     );

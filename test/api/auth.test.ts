@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, call, jsonOf, registerUser, uniqueEmail } from "../helpers/api.ts";
+import { call, jsonOf, PASSWORD, registerUser, uniqueEmail } from "../helpers/api.ts";
 
 const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long";
 const claims = (sub: string, overrides: Record<string, unknown> = {}) => {

@@ -37,9 +37,27 @@ const byId = (models: Model[]) => Object.fromEntries(models.map((model) => [mode
 describe("the catalogue", () => {
   it("lists the openai models at today's prices and the offline ones, without a token", async () => {
     const models = byId(await listModels());
-    expect(models["gpt-3.5-turbo"]).toMatchObject({ provider: "openai", inputPricePerMTok: 0.5, outputPricePerMTok: 1.5, contextWindow: 16_385, available: true });
-    expect(models["gpt-4o-mini"]).toMatchObject({ provider: "openai", inputPricePerMTok: 0.15, outputPricePerMTok: 0.6, contextWindow: 128_000, available: true });
-    expect(models["gpt-4o"]).toMatchObject({ provider: "openai", inputPricePerMTok: 2.5, outputPricePerMTok: 10, contextWindow: 128_000, available: true });
+    expect(models["gpt-3.5-turbo"]).toMatchObject({
+      provider: "openai",
+      inputPricePerMTok: 0.5,
+      outputPricePerMTok: 1.5,
+      contextWindow: 16_385,
+      available: true,
+    });
+    expect(models["gpt-4o-mini"]).toMatchObject({
+      provider: "openai",
+      inputPricePerMTok: 0.15,
+      outputPricePerMTok: 0.6,
+      contextWindow: 128_000,
+      available: true,
+    });
+    expect(models["gpt-4o"]).toMatchObject({
+      provider: "openai",
+      inputPricePerMTok: 2.5,
+      outputPricePerMTok: 10,
+      contextWindow: 128_000,
+      available: true,
+    });
     expect(models["local/echo"]).toMatchObject({ provider: "local", inputPricePerMTok: 0, outputPricePerMTok: 0, available: true });
   });
 
@@ -59,7 +77,9 @@ describe("the catalogue", () => {
         }),
       );
       expect(Number.isInteger(model.contextWindow)).toBe(true);
-      expect(Number.isInteger(model.maxOutputTokens) && model.maxOutputTokens > 0 && model.maxOutputTokens <= model.contextWindow).toBe(true);
+      expect(Number.isInteger(model.maxOutputTokens) && model.maxOutputTokens > 0 && model.maxOutputTokens <= model.contextWindow).toBe(
+        true,
+      );
       expect(Object.keys(model).filter((key) => !LISTED_FIELDS.includes(key) && !OPTIONAL_FIELDS.includes(key))).toEqual([]);
     }
   });
@@ -99,9 +119,16 @@ describe("a model whose provider has no key", () => {
     await settled();
 
     expect(labels(events, "gpt-4o")).toEqual(["error", "status:error"]);
-    expect(ofType(events, "error", "gpt-4o")[0]).toMatchObject({ code: "PROVIDER_NOT_CONFIGURED", message: expect.stringContaining("OPENAI_API_KEY") });
+    expect(ofType(events, "error", "gpt-4o")[0]).toMatchObject({
+      code: "PROVIDER_NOT_CONFIGURED",
+      message: expect.stringContaining("OPENAI_API_KEY"),
+    });
     expect(labels(events, "local/echo")).toEqual(["status:streaming", "chunk", "chunk", "metrics", "status:completed"]);
-    expect(ofType(events, "chunk", "local/echo").map((event) => event.content).join("")).toBe("hello there");
+    expect(
+      ofType(events, "chunk", "local/echo")
+        .map((event) => event.content)
+        .join(""),
+    ).toBe("hello there");
     expect(events.at(-1)).toMatchObject({ type: "done", sessionId: events[0]!.sessionId });
 
     const { status, body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);

@@ -1,6 +1,5 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import type { TurnRecord } from "../../src/db/turns.ts";
 import { BASE, call, jsonOf, registerUser } from "../helpers/api.ts";
@@ -34,7 +33,10 @@ async function runDueAlarm(userId: string) {
 }
 
 const queuedRecord = (userId: string) =>
-  insideMeter(userId, (_, state) => JSON.parse(state.storage.sql.exec<{ record: string }>("select record from queued_turns").one().record) as TurnRecord);
+  insideMeter(
+    userId,
+    (_, state) => JSON.parse(state.storage.sql.exec<{ record: string }>("select record from queued_turns").one().record) as TurnRecord,
+  );
 
 describe("a finished turn the database cannot take", () => {
   it.each(["down", "failing"] as const)("is kept while the database is %s and written exactly once when it is back", async (mode) => {
@@ -82,7 +84,9 @@ describe("a finished turn the database cannot take", () => {
     expect(session.conversations.find((row: { modelName: string }) => row.modelName === "gpt-4o").response).toBe("kept safe");
 
     // Written again (another alarm, the same turn handed over twice): nothing is counted twice.
-    await insideMeter(user.id, (meter) => meter.queueTurn({ id: "handed-over-again", record, requestId: "test", giveUpAt: Date.now() + 60_000 }));
+    await insideMeter(user.id, (meter) =>
+      meter.queueTurn({ id: "handed-over-again", record, requestId: "test", giveUpAt: Date.now() + 60_000 }),
+    );
     await runDueAlarm(user.id);
     await runDueAlarm(user.id);
     expect(await conversationRowsOf(sessionId)).toHaveLength(2);
@@ -113,12 +117,17 @@ describe("a finished turn the database cannot take", () => {
   it("clears the object's storage once nothing is counted, reserved or queued", async () => {
     const user = await registerUser();
     const upstream = await script({ "gpt-4o": { chunks: ["x"], usage: { prompt: 5, completion: 1 } } });
-    const { response, settled } = await callWithEnv({}, streamRequest(user.accessToken, { prompt: `tidy ${upstream.tag}`, models: ["gpt-4o"] }));
+    const { response, settled } = await callWithEnv(
+      {},
+      streamRequest(user.accessToken, { prompt: `tidy ${upstream.tag}`, models: ["gpt-4o"] }),
+    );
     await readEvents(response);
     await settled();
     await setClock(`user:${user.id}`, Date.now() + 2 * 86_400_000);
     await runDurableObjectAlarm(meterOf(user.id));
-    const tables = await insideMeter(user.id, (_, state) => state.storage.sql.exec("select name from sqlite_master where type = 'table'").toArray());
+    const tables = await insideMeter(user.id, (_, state) =>
+      state.storage.sql.exec("select name from sqlite_master where type = 'table'").toArray(),
+    );
     expect(tables.map((table) => table.name).filter((name) => !String(name).startsWith("_cf"))).toEqual([]);
   });
 });
@@ -126,7 +135,10 @@ describe("a finished turn the database cannot take", () => {
 describe("the database being down", () => {
   it("lets a signed-in user stream a new session, and answers 503 where a read is needed", async () => {
     const user = await registerUser();
-    const opened = await call("POST", "/playground/stream", { token: user.accessToken, body: { prompt: "before", models: ["local/echo"] } });
+    const opened = await call("POST", "/playground/stream", {
+      token: user.accessToken,
+      body: { prompt: "before", models: ["local/echo"] },
+    });
     const sessionId = (await readEvents(opened))[0]!.sessionId;
     await meterThroughSwitch(user.id);
     await turnDatabase("down");

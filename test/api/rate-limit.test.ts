@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RateLimiter } from "../../src/ratelimit/rate-limiter.ts";
-import { BASE, PASSWORD, jsonOf, registerUser, uniqueEmail } from "../helpers/api.ts";
+import { BASE, jsonOf, PASSWORD, registerUser, uniqueEmail } from "../helpers/api.ts";
 import { limiterOf, setClock } from "../helpers/meter.ts";
 import { callWithEnv, readEvents, script, streamRequest } from "../helpers/stream.ts";
 

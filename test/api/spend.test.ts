@@ -26,7 +26,10 @@ async function spendStream(token: string, settings: Record<string, string>, prom
 }
 
 async function spendState(token: string, settings: Record<string, string> = {}) {
-  const { response } = await callWithEnv(settings, new Request(`${BASE}/playground/usage`, { headers: { Authorization: `Bearer ${token}` } }));
+  const { response } = await callWithEnv(
+    settings,
+    new Request(`${BASE}/playground/usage`, { headers: { Authorization: `Bearer ${token}` } }),
+  );
   expect(response.status).toBe(200);
   return (await jsonOf(response)).spend;
 }
@@ -71,7 +74,9 @@ describe("the spend limit", () => {
     expect(refused.response.status).toBe(429);
     const { error } = await jsonOf(refused.response);
     expect(error.code).toBe("SPEND_LIMITED");
-    expect(error.message).toMatch(/could cost up to \$0\.\d+, and \$0\.\d+ of your \$0\.\d+ spend limit per day is left: ask for fewer models or a lower maxTokens, or try again in \d+ hours/);
+    expect(error.message).toMatch(
+      /could cost up to \$0\.\d+, and \$0\.\d+ of your \$0\.\d+ spend limit per day is left: ask for fewer models or a lower maxTokens, or try again in \d+ hours/,
+    );
     expect(refused.response.headers.get("Retry-After")).toMatch(/^\d+$/);
 
     await readEvents(running.response);
@@ -87,7 +92,9 @@ describe("the spend limit", () => {
     const prompt = "exact";
     const maxTokens = 100;
     // The first stream costs exactly its reservation, so a second no longer fits until it leaves the window.
-    const upstream = await script({ "gpt-4o": { chunks: ["x"], usage: { prompt: new TextEncoder().encode(prompt).length + 16, completion: maxTokens } } });
+    const upstream = await script({
+      "gpt-4o": { chunks: ["x"], usage: { prompt: new TextEncoder().encode(prompt).length + 16, completion: maxTokens } },
+    });
     const tagged = `${prompt} ${upstream.tag}`;
     const settings = { SPEND_LIMIT_USD: String(usdOf(reservedUnits(tagged, maxTokens) * 1.5)), SPEND_LIMIT_WINDOW_SECONDS: "3600" };
     const start = Date.now();
@@ -112,7 +119,9 @@ describe("the spend limit", () => {
     expect(response.headers.get("Retry-After")).toBeNull();
     const { error } = await jsonOf(response);
     expect(error).toMatchObject({ code: "SPEND_LIMITED" });
-    expect(error.message).toMatch(/could cost up to \$10\.\d\d, more than your whole \$5\.00 spend limit per day: ask for fewer models or a lower maxTokens$/);
+    expect(error.message).toMatch(
+      /could cost up to \$10\.\d\d, more than your whole \$5\.00 spend limit per day: ask for fewer models or a lower maxTokens$/,
+    );
     expect(await upstream.requests()).toHaveLength(0);
     expect(await insideMeter(user.id, (meter) => meter.count("stream"))).toBe(0);
   });
@@ -133,7 +142,10 @@ describe("the spend limit", () => {
   it("settles a cancelled stream to what its partial answer cost", async () => {
     const user = await registerUser();
     const upstream = await script({ "gpt-4o": { chunks: ["first", " second", " third"], chunkDelayMs: 2_000 } });
-    const { response } = await callWithEnv({}, streamRequest(user.accessToken, { prompt: `cancel ${upstream.tag}`, models: ["gpt-4o"], maxTokens: 500 }));
+    const { response } = await callWithEnv(
+      {},
+      streamRequest(user.accessToken, { prompt: `cancel ${upstream.tag}`, models: ["gpt-4o"], maxTokens: 500 }),
+    );
     let sessionId = "";
     for await (const event of eventsOf(response)) {
       if (event.type === "session") sessionId = event.sessionId;

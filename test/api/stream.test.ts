@@ -1,16 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { call, jsonOf, registerUser } from "../helpers/api.ts";
-import {
-  callWithEnv,
-  type Event,
-  eventsOf,
-  ofType,
-  postStream,
-  readEvents,
-  script,
-  sessionOf,
-  streamRequest,
-} from "../helpers/stream.ts";
+import { callWithEnv, type Event, eventsOf, ofType, postStream, readEvents, script, sessionOf, streamRequest } from "../helpers/stream.ts";
 
 const GPT4O = { input: 2.5, cached: 1.25, output: 10 };
 const GPT4O_MINI = { input: 0.15, cached: 0.075, output: 0.6 };
@@ -43,20 +33,33 @@ describe("the stream", () => {
     const chunkModels = ofType(events, "chunk").map((event) => event.model);
     expect(chunkModels.slice(0, 4)).toContain("gpt-4o-mini");
     expect(chunkModels.slice(0, 4)).toContain("gpt-4o");
-    expect(ofType(events, "chunk", "gpt-4o").map((event) => event.content).join("")).toBe("Hello from 4o");
+    expect(
+      ofType(events, "chunk", "gpt-4o")
+        .map((event) => event.content)
+        .join(""),
+    ).toBe("Hello from 4o");
     for (const chunk of ofType(events, "chunk")) expect(chunk.timestamp).toBeGreaterThan(Date.now() - 60_000);
 
     const { status, body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
     expect(status).toBe(200);
     expect(session).toMatchObject({ prompt: `Say hello ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"], status: "completed" });
-    const byModel = Object.fromEntries(session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]));
-    expect(byModel["gpt-4o"]).toMatchObject({ response: "Hello from 4o", status: "completed", inputTokens: 10, outputTokens: 3, estimated: false, error: null });
+    const byModel = Object.fromEntries(
+      session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]),
+    );
+    expect(byModel["gpt-4o"]).toMatchObject({
+      response: "Hello from 4o",
+      status: "completed",
+      inputTokens: 10,
+      outputTokens: 3,
+      estimated: false,
+      error: null,
+    });
     expect(byModel["gpt-4o-mini"]).toMatchObject({ response: "Hi from mini", status: "completed" });
   });
 
   it("keeps every character, multi-byte ones split across network packets included", async () => {
     const user = await registerUser();
-    const chunks = ["Grüße ", "aus ", "東京 ", "🎉🎉", " naïve ", "\"quoted\"\nnew line", " ok"];
+    const chunks = ["Grüße ", "aus ", "東京 ", "🎉🎉", " naïve ", '"quoted"\nnew line', " ok"];
     const upstream = await script({ "gpt-4o-mini": { chunks, splitBytes: true } });
     const events = await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-4o-mini"] }));
     expect(ofType(events, "chunk").map((event) => event.content)).toEqual(chunks);
@@ -214,7 +217,10 @@ describe("failures", () => {
     );
     const events = await readEvents(response);
     await settled();
-    expect(ofType(events, "error", "gpt-4o-mini")[0]).toMatchObject({ code: "UPSTREAM_ERROR", message: "the upstream could not be reached" });
+    expect(ofType(events, "error", "gpt-4o-mini")[0]).toMatchObject({
+      code: "UPSTREAM_ERROR",
+      message: "the upstream could not be reached",
+    });
     expect(ofType(events, "status", "local/echo").at(-1)).toMatchObject({ status: "completed" });
     expect(JSON.stringify(events)).not.toContain("127.0.0.1");
   });
@@ -236,7 +242,9 @@ describe("a client that leaves", () => {
 
     const received = await upstream.requests("gpt-4o");
     expect(received.find((request) => request.model === "gpt-4o")).toMatchObject({ closedEarly: true });
-    expect((await upstream.requests("gpt-4o-mini")).find((request) => request.model === "gpt-4o-mini")).toMatchObject({ closedEarly: true });
+    expect((await upstream.requests("gpt-4o-mini")).find((request) => request.model === "gpt-4o-mini")).toMatchObject({
+      closedEarly: true,
+    });
 
     const session = await vi.waitFor(async () => {
       const { body } = await sessionOf(user.accessToken, sessionId);
@@ -244,7 +252,9 @@ describe("a client that leaves", () => {
       return body;
     });
     expect(session.status).toBe("partial");
-    const byModel = Object.fromEntries(session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]));
+    const byModel = Object.fromEntries(
+      session.conversations.map((conversation: { modelName: string }) => [conversation.modelName, conversation]),
+    );
     expect(byModel["gpt-4o"]).toMatchObject({ status: "cancelled", response: "first", estimated: true, outputTokens: 2 });
     expect(byModel["gpt-4o"].cost).toBeGreaterThan(0);
     expect(byModel["gpt-4o-mini"]).toMatchObject({ status: "cancelled", response: "", inputTokens: 0, cost: 0 });
@@ -276,7 +286,9 @@ describe("time limits and keep-alive", () => {
     const events = await readEvents(response);
     await settled();
     expect(ofType(events, "error")[0]).toMatchObject({ code: "TIMEOUT" });
-    const sent = ofType(events, "chunk").map((event) => event.content).join("");
+    const sent = ofType(events, "chunk")
+      .map((event) => event.content)
+      .join("");
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.length).toBeLessThan(5);
     const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
@@ -334,14 +346,19 @@ describe("parameters and history", () => {
     await settled();
     const sent = Object.fromEntries((await upstream.requests()).map((request) => [request.model, request.body.max_completion_tokens]));
     expect(sent).toEqual({ "gpt-4o": 8000, "gpt-3.5-turbo": 4096 });
-    const { body: session } = await sessionOf(user.accessToken, (await readEvents(await postStream(user.accessToken, { prompt: "y", models: ["local/echo"] })))[0]!.sessionId);
+    const { body: session } = await sessionOf(
+      user.accessToken,
+      (await readEvents(await postStream(user.accessToken, { prompt: "y", models: ["local/echo"] })))[0]!.sessionId,
+    );
     expect(session.conversations[0].maxTokens).toBe(4096);
   });
 
   it("sends no temperature to a reasoning model, which refuses one", async () => {
     const user = await registerUser();
     const upstream = await script({ "*": { chunks: ["ok"] } });
-    await readEvents(await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-5-mini"], temperature: 0.2, maxTokens: 9 }));
+    await readEvents(
+      await postStream(user.accessToken, { prompt: `x ${upstream.tag}`, models: ["gpt-5-mini"], temperature: 0.2, maxTokens: 9 }),
+    );
     const [request] = await upstream.requests();
     expect(request!.body).not.toHaveProperty("temperature");
     expect(request!.body).toMatchObject({ model: "gpt-5-mini", max_completion_tokens: 9 });
@@ -381,7 +398,11 @@ describe("parameters and history", () => {
     const owner = await registerUser();
     const stranger = await registerUser();
     const events = await readEvents(await postStream(owner.accessToken, { prompt: "hi", models: ["local/echo"] }));
-    const response = await postStream(stranger.accessToken, { prompt: "mine now", models: ["local/echo"], sessionId: events[0]!.sessionId });
+    const response = await postStream(stranger.accessToken, {
+      prompt: "mine now",
+      models: ["local/echo"],
+      sessionId: events[0]!.sessionId,
+    });
     expect(response.status).toBe(404);
     expect((await jsonOf(response)).error.code).toBe("NOT_FOUND");
   });
@@ -390,16 +411,26 @@ describe("parameters and history", () => {
 describe("the EventSource form", () => {
   it("takes the query and the token parameter", async () => {
     const user = await registerUser();
-    const response = await call("GET", `/playground/stream?prompt=${encodeURIComponent("Hello world")}&models=local/echo,gpt-4o-mini&token=${user.accessToken}`);
+    const response = await call(
+      "GET",
+      `/playground/stream?prompt=${encodeURIComponent("Hello world")}&models=local/echo,gpt-4o-mini&token=${user.accessToken}`,
+    );
     expect(response.status).toBe(200);
     const events = await readEvents(response);
-    expect(ofType(events, "chunk", "local/echo").map((event) => event.content).join("")).toBe("Hello world");
+    expect(
+      ofType(events, "chunk", "local/echo")
+        .map((event) => event.content)
+        .join(""),
+    ).toBe("Hello world");
     expect(events.at(-1)!.type).toBe("done");
   });
 
   it("runs the offline models with no key, within maxTokens", async () => {
     const user = await registerUser();
-    const response = await call("GET", `/playground/stream?prompt=one+two+three&models=local/echo,local/lorem&maxTokens=2&token=${user.accessToken}`);
+    const response = await call(
+      "GET",
+      `/playground/stream?prompt=one+two+three&models=local/echo,local/lorem&maxTokens=2&token=${user.accessToken}`,
+    );
     const events = await readEvents(response);
     expect(ofType(events, "chunk", "local/echo").map((event) => event.content)).toEqual(["one ", "two "]);
     expect(ofType(events, "chunk", "local/lorem")).toHaveLength(2);

@@ -7,7 +7,8 @@ const PRICES: Record<string, { input: number; output: number }> = {
   "gpt-4o": { input: 2.5, output: 10 },
   "gpt-4o-mini": { input: 0.15, output: 0.6 },
 };
-const costOf = (model: string, input: number, output: number) => (input * PRICES[model]!.input + output * PRICES[model]!.output) / 1_000_000;
+const costOf = (model: string, input: number, output: number) =>
+  (input * PRICES[model]!.input + output * PRICES[model]!.output) / 1_000_000;
 
 const ZERO = { totals: { requests: 0, inputTokens: 0, outputTokens: 0, cost: 0 }, byModel: [] };
 const NO_SPEND = { limitUsd: 5, usedUsd: 0, reservedUsd: 0, windowSeconds: 86_400, resetsAt: null };
@@ -80,7 +81,10 @@ describe("usage", () => {
         avgTimeToFirstToken: average(turns.map((turn) => turn.timeToFirstToken!)),
       });
       expect(row.cost).toBeCloseTo(cost, 12);
-      expect(row.cost).toBeCloseTo(turns.reduce((sum, turn) => sum + turn.cost, 0), 12);
+      expect(row.cost).toBeCloseTo(
+        turns.reduce((sum, turn) => sum + turn.cost, 0),
+        12,
+      );
       expect(Number.isInteger(row.avgResponseTime)).toBe(true);
       expect(Number.isInteger(row.avgTimeToFirstToken)).toBe(true);
     }
@@ -94,7 +98,15 @@ describe("usage", () => {
     const usage = await usageOf(user.accessToken);
     expect(usage.totals).toEqual({ requests: 1, inputTokens: 0, outputTokens: 0, cost: 0 });
     expect(usage.byModel).toEqual([
-      { model: "gpt-4o", requests: 1, inputTokens: 0, outputTokens: 0, cost: 0, avgResponseTime: expect.any(Number), avgTimeToFirstToken: null },
+      {
+        model: "gpt-4o",
+        requests: 1,
+        inputTokens: 0,
+        outputTokens: 0,
+        cost: 0,
+        avgResponseTime: expect.any(Number),
+        avgTimeToFirstToken: null,
+      },
     ]);
   });
 
@@ -131,8 +143,7 @@ describe("usage over a period", () => {
     const between = new Date().toISOString();
     await streamSession(user.accessToken, { prompt: `two ${upstream.tag}`, models: ["gpt-4o-mini"] });
     const after = new Date().toISOString();
-    const modelsIn = async (query: string) =>
-      (await usageOf(user.accessToken, query)).byModel.map((row: { model: string }) => row.model);
+    const modelsIn = async (query: string) => (await usageOf(user.accessToken, query)).byModel.map((row: { model: string }) => row.model);
     return { user, before, between, after, modelsIn };
   }
 

@@ -56,7 +56,11 @@ describe("a blind stream", () => {
       "gpt-4o": { chunks: ["first", " answer"], usage: { prompt: 10, completion: 2 } },
       "gpt-4o-mini": { chunks: ["second", " answer"], usage: { prompt: 10, completion: 2 } },
     });
-    const response = await postStream(user.accessToken, { prompt: `Which is better? ${upstream.tag}`, models: ["gpt-4o", "gpt-4o-mini"], blind: true });
+    const response = await postStream(user.accessToken, {
+      prompt: `Which is better? ${upstream.tag}`,
+      models: ["gpt-4o", "gpt-4o-mini"],
+      blind: true,
+    });
     expect(response.status).toBe(200);
     const text = await response.clone().text();
     const events = await readEvents(response);
@@ -99,7 +103,9 @@ describe("a blind stream", () => {
     const user = await registerUser();
     const seen = new Set<string>();
     for (let attempt = 0; attempt < 40 && seen.size < 2; attempt++) {
-      const events = await readEvents(await postStream(user.accessToken, { prompt: "hello there", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }));
+      const events = await readEvents(
+        await postStream(user.accessToken, { prompt: "hello there", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }),
+      );
       const echo = ofType(events, "chunk").find((event) => event.content === "hello ")!;
       seen.add(echo.model);
     }
@@ -109,7 +115,9 @@ describe("a blind stream", () => {
   it("lists its labels in their own order, never in the order the models were asked in", async () => {
     const user = await registerUser();
     const opened = await Promise.all(
-      Array.from({ length: 10 }, () => streamSession(user.accessToken, { prompt: "order", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 1 })),
+      Array.from({ length: 10 }, () =>
+        streamSession(user.accessToken, { prompt: "order", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 1 }),
+      ),
     );
     for (const sessionId of opened) {
       const { body } = await sessionOf(user.accessToken, sessionId);
@@ -122,7 +130,9 @@ describe("a blind stream", () => {
 
   it("keeps its labels when the session goes on before the vote, and takes them as model names", async () => {
     const user = await registerUser();
-    const first = await readEvents(await postStream(user.accessToken, { prompt: "alpha beta", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }));
+    const first = await readEvents(
+      await postStream(user.accessToken, { prompt: "alpha beta", models: ["local/echo", "local/lorem"], blind: true, maxTokens: 2 }),
+    );
     const sessionId = first[0]!.sessionId;
     const echoLabel = ofType(first, "chunk").find((event) => event.content === "alpha ")!.model;
 
@@ -130,9 +140,15 @@ describe("a blind stream", () => {
     expect(again.status).toBe(200);
     const events = await readEvents(again);
     expect(ofType(events, "chunk").map((event) => event.model)).toEqual([echoLabel, echoLabel]);
-    expect(ofType(events, "chunk").map((event) => event.content).join("")).toBe("gamma delta");
+    expect(
+      ofType(events, "chunk")
+        .map((event) => event.content)
+        .join(""),
+    ).toBe("gamma delta");
     const { body: session } = await sessionOf(user.accessToken, sessionId);
-    expect(session.conversations.filter((row: { turn: number }) => row.turn === 2)).toMatchObject([{ modelName: echoLabel, response: "gamma delta" }]);
+    expect(session.conversations.filter((row: { turn: number }) => row.turn === 2)).toMatchObject([
+      { modelName: echoLabel, response: "gamma delta" },
+    ]);
   });
 
   it("names no model in its errors", async () => {
@@ -151,7 +167,10 @@ describe("a blind stream", () => {
     );
     const unconfigured = await readEvents(response);
     await settled();
-    expect(ofType(unconfigured, "error")[0]).toMatchObject({ code: "PROVIDER_NOT_CONFIGURED", message: "this model's provider is not configured on the server" });
+    expect(ofType(unconfigured, "error")[0]).toMatchObject({
+      code: "PROVIDER_NOT_CONFIGURED",
+      message: "this model's provider is not configured on the server",
+    });
     expectNoIds(JSON.stringify(unconfigured), ["gpt-4o", "OPENAI_API_KEY"]);
     const { body: session } = await sessionOf(user.accessToken, unconfigured[0]!.sessionId);
     expectNoIds(JSON.stringify(session), ["gpt-4o", "OPENAI_API_KEY"]);
@@ -174,7 +193,12 @@ describe("a blind stream", () => {
   it("cannot be chosen for a session that started open", async () => {
     const user = await registerUser();
     const sessionId = await streamSession(user.accessToken, { prompt: "open", models: ["local/echo", "local/lorem"], maxTokens: 2 });
-    const response = await postStream(user.accessToken, { prompt: "now hide", models: ["local/echo", "local/lorem"], sessionId, blind: true });
+    const response = await postStream(user.accessToken, {
+      prompt: "now hide",
+      models: ["local/echo", "local/lorem"],
+      sessionId,
+      blind: true,
+    });
     const error = await expectError(response, 400, "VALIDATION_FAILED");
     expect(error.details[0].path).toBe("blind");
   });
@@ -184,7 +208,10 @@ describe("votes", () => {
   it("take one vote per turn, also when two arrive at once", async () => {
     const user = await registerUser();
     const sessionId = await streamSession(user.accessToken, { prompt: "race", models: ["local/echo", "local/lorem"], maxTokens: 2 });
-    const statuses = await Promise.all([vote(user.accessToken, sessionId, { winner: "tie" }), vote(user.accessToken, sessionId, { winner: "local/echo" })]);
+    const statuses = await Promise.all([
+      vote(user.accessToken, sessionId, { winner: "tie" }),
+      vote(user.accessToken, sessionId, { winner: "local/echo" }),
+    ]);
     expect(statuses.map((response) => response.status).sort()).toEqual([201, 409]);
     const accepted = await jsonOf(statuses.find((response) => response.status === 201)!);
     const refused = statuses.find((response) => response.status === 409)!;
@@ -258,7 +285,9 @@ describe("the leaderboard", () => {
     const board = await leaderboardOf(user.accessToken);
     expect(board.totalVotes).toBe(6);
     expect(board.models.map((row: { model: string }) => row.model)).toEqual([a, b, c]);
-    expect(board.models.map(({ model, wins, losses, ties, votes }: Record<string, unknown>) => ({ model, wins, losses, ties, votes }))).toEqual([
+    expect(
+      board.models.map(({ model, wins, losses, ties, votes }: Record<string, unknown>) => ({ model, wins, losses, ties, votes })),
+    ).toEqual([
       { model: a, wins: 3, losses: 2, ties: 1, votes: 6 },
       { model: b, wins: 2, losses: 3, ties: 1, votes: 6 },
       { model: c, wins: 0, losses: 5, ties: 1, votes: 6 },

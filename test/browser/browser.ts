@@ -7,7 +7,12 @@ import { type Browser, chromium } from "playwright-core";
 const QUIET = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 /** Flags of @sparticuz/chromium's set (made for AWS Lambda) that would weaken the page under test. */
-const WEAKENING = new Set(["--disable-web-security", "--allow-running-insecure-content", "--disable-site-isolation-trials", "--single-process"]);
+const WEAKENING = new Set([
+  "--disable-web-security",
+  "--allow-running-insecure-content",
+  "--disable-site-isolation-trials",
+  "--single-process",
+]);
 
 const MACHINE_BROWSERS = [
   process.env.CHROME_PATH,
@@ -27,6 +32,7 @@ export async function launchBrowser(): Promise<Browser> {
     return chromium.launch({ executablePath: await packaged.executablePath(), args: [...args, ...QUIET], headless: true });
   }
   const executablePath = MACHINE_BROWSERS.find((path) => path !== undefined && existsSync(path));
-  if (!executablePath) throw new Error("no Chromium found: @sparticuz/chromium ships one for Linux x64 only; install Chrome or set CHROME_PATH");
+  if (!executablePath)
+    throw new Error("no Chromium found: @sparticuz/chromium ships one for Linux x64 only; install Chrome or set CHROME_PATH");
   return chromium.launch({ executablePath, args: QUIET, headless: true });
 }

@@ -36,7 +36,11 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 export async function callApi(path: string, init: { method?: string; body?: unknown; token?: string } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  return fetch(`${appOrigin}${path}`, { method: init.method ?? "POST", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  return fetch(`${appOrigin}${path}`, {
+    method: init.method ?? "POST",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
 }
 
 /** Registers a user with the API directly; the page can then sign in as them. */

@@ -163,7 +163,11 @@ describe("asking", () => {
     expect(Math.abs(one!.x - other!.x)).toBeGreaterThanOrEqual(one!.width);
 
     const [request] = await upstreamRequests(id, "gpt-4o-mini");
-    expect(request?.body).toMatchObject({ temperature: 0.3, max_completion_tokens: 50, messages: [{ role: "system", content: "Be brief." }, { role: "user" }] });
+    expect(request?.body).toMatchObject({
+      temperature: 0.3,
+      max_completion_tokens: 50,
+      messages: [{ role: "system", content: "Be brief." }, { role: "user" }],
+    });
     expect(await alertText()).toBe("");
   });
 
@@ -187,7 +191,9 @@ describe("asking", () => {
 
   test("Stop ends a slow stream, keeps what arrived as cancelled, and the upstream sees the abort", async () => {
     await register(page);
-    const { id, tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: Array.from({ length: 200 }, (_, index) => `w${index} `), chunkDelayMs: 50 } });
+    const { id, tag } = await scriptUpstream({
+      "gpt-4o-mini": { chunks: Array.from({ length: 200 }, (_, index) => `w${index} `), chunkDelayMs: 50 },
+    });
     await chooseModels(page, "gpt-4o-mini");
     await ask(page, `Talk slowly ${tag}`);
     const column = answer(turn(page, 1), "gpt-4o-mini");
@@ -226,7 +232,10 @@ describe("sessions", () => {
     await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
 
     await page.reload();
-    await page.getByRole("list", { name: "Sessions" }).getByRole("button", { name: /capital of France/ }).click();
+    await page
+      .getByRole("list", { name: "Sessions" })
+      .getByRole("button", { name: /capital of France/ })
+      .click();
     await seeText(answer(turn(page, 1), "gpt-4o-mini"), "Paris.");
     const second = await scriptUpstream({ "gpt-4o-mini": { chunks: ["About two million."] } });
     await ask(page, `How many people live there? ${second.tag}`);
@@ -246,7 +255,10 @@ describe("sessions", () => {
   test("Sessions lists the newest first, more on demand, and deletes one", async () => {
     const { email, accessToken } = await registerWithApi();
     for (let index = 1; index <= 21; index++) {
-      const stream = await callApi("/playground/stream", { token: accessToken, body: { prompt: `Question ${String(index).padStart(2, "0")}`, models: ["gpt-4o-mini"] } });
+      const stream = await callApi("/playground/stream", {
+        token: accessToken,
+        body: { prompt: `Question ${String(index).padStart(2, "0")}`, models: ["gpt-4o-mini"] },
+      });
       expect(stream.status).toBe(200);
       await stream.text();
     }
@@ -289,7 +301,10 @@ describe("votes", () => {
 
     // Opened again, the turn shows its vote rather than offering another.
     await page.reload();
-    await page.getByRole("list", { name: "Sessions" }).getByRole("button", { name: /Which is better/ }).click();
+    await page
+      .getByRole("list", { name: "Sessions" })
+      .getByRole("button", { name: /Which is better/ })
+      .click();
     await seeText(turn(page, 1), "Your vote: gpt-4o-mini is better.");
     expect(await turn(page, 1).getByRole("button", { name: "Tie" }).count()).toBe(0);
   });
@@ -326,6 +341,7 @@ describe("votes", () => {
       expect(revealed).toContain("gpt-3.5-turbo");
     }
     await seeText(turn(page, 2), /model-a was (gpt-4o-mini|gpt-3\.5-turbo)/);
-    for (const label of ["model-a", "model-b"]) await seeText(turn(page, 1).getByRole("region", { name: new RegExp(`\\(was ${label}\\)`) }), "$0.0");
+    for (const label of ["model-a", "model-b"])
+      await seeText(turn(page, 1).getByRole("region", { name: new RegExp(`\\(was ${label}\\)`) }), "$0.0");
   });
 });

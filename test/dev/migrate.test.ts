@@ -20,8 +20,7 @@ afterAll(async () => {
   await endpoint.close();
 });
 
-const turn = (mode: "up" | "down" | "failing") =>
-  fetch(databaseSwitch.controlUrl, { method: "POST", body: JSON.stringify({ mode }) });
+const turn = (mode: "up" | "down" | "failing") => fetch(databaseSwitch.controlUrl, { method: "POST", body: JSON.stringify({ mode }) });
 
 const tables = async () =>
   (await neon(endpoint.connectionString)`select table_name from information_schema.tables where table_schema = 'public' order by 1`).map(
@@ -33,12 +32,13 @@ describe("migrations", () => {
     await turn("down");
     const reasons: string[] = [];
     let resolved = false;
-    const migrated = migrateWhenReachable(databaseSwitch.connectionString, { onWaiting: (reason) => reasons.push(reason), maxPauseMs: 50 }).then(
-      (applied) => {
-        resolved = true;
-        return applied;
-      },
-    );
+    const migrated = migrateWhenReachable(databaseSwitch.connectionString, {
+      onWaiting: (reason) => reasons.push(reason),
+      maxPauseMs: 50,
+    }).then((applied) => {
+      resolved = true;
+      return applied;
+    });
     await expect.poll(() => reasons.length).toBe(1);
     expect(resolved).toBe(false);
     expect(await tables()).toEqual([]);
@@ -66,7 +66,11 @@ describe("the migration to turns, blind sessions and votes", () => {
       const [user] = await sql`insert into users (email, password_hash) values ('old@example.com', 'x') returning id`;
       const sessionId = crypto.randomUUID();
       await sql`insert into sessions (id, user_id, prompt, models, status) values (${sessionId}, ${user!.id}, 'old', '{local/echo,local/lorem}', 'completed')`;
-      for (const [model, at] of [["local/echo", "2026-01-01T00:00:00Z"], ["local/lorem", "2026-01-01T00:00:00Z"], ["local/echo", "2026-01-02T00:00:00Z"]]) {
+      for (const [model, at] of [
+        ["local/echo", "2026-01-01T00:00:00Z"],
+        ["local/lorem", "2026-01-01T00:00:00Z"],
+        ["local/echo", "2026-01-02T00:00:00Z"],
+      ]) {
         await sql`insert into conversations (id, session_id, user_id, model_name, user_prompt, status, created_at)
           values (${crypto.randomUUID()}, ${sessionId}, ${user!.id}, ${model}, 'old', 'completed', ${at})`;
       }

@@ -92,7 +92,10 @@ describe("values through drizzle", () => {
     await db.insert(samples).values({ label: "params", flag: false, count: 7, seenAt: new Date("2025-01-01T00:00:00.001Z") });
     const rows = await db.select({ label: samples.label }).from(samples).where(eq(samples.flag, false));
     expect(rows).toEqual([{ label: "params" }]);
-    const byDate = await db.select({ count: samples.count }).from(samples).where(eq(samples.seenAt, new Date("2025-01-01T00:00:00.001Z")));
+    const byDate = await db
+      .select({ count: samples.count })
+      .from(samples)
+      .where(eq(samples.seenAt, new Date("2025-01-01T00:00:00.001Z")));
     expect(byDate).toEqual([{ count: 7 }]);
   });
 });
@@ -107,10 +110,25 @@ describe("answers the neon() client parses by type OID", () => {
     expect(result.command).toBe("SELECT");
     expect(result.rowCount).toBe(1);
     expect(result.fields.map((field) => [field.name, field.dataTypeID])).toEqual([
-      ["small", 23], ["big", 20], ["exact", 1700], ["yes", 16], ["doc", 3802], ["list", 1009], ["bytes", 17], ["nothing", 25],
+      ["small", 23],
+      ["big", 20],
+      ["exact", 1700],
+      ["yes", 16],
+      ["doc", 3802],
+      ["list", 1009],
+      ["bytes", 17],
+      ["nothing", 25],
     ]);
     const [row] = result.rows;
-    expect(row).toMatchObject({ small: 41, big: "9007199254740993", exact: "0.1", yes: true, doc: { a: [1, "é"] }, list: ["x,y", '"q"'], nothing: null });
+    expect(row).toMatchObject({
+      small: 41,
+      big: "9007199254740993",
+      exact: "0.1",
+      yes: true,
+      doc: { a: [1, "é"] },
+      list: ["x,y", '"q"'],
+      nothing: null,
+    });
     expect([...(row!.bytes as Uint8Array)]).toEqual([0, 1, 255]);
   });
 
@@ -138,7 +156,10 @@ describe("answers the neon() client parses by type OID", () => {
 describe("errors", () => {
   it("reports a unique violation as a NeonDbError with its code and constraint", async () => {
     await db.insert(samples).values({ label: "taken" });
-    const error = await db.insert(samples).values({ label: "taken" }).catch((caught: unknown) => caught);
+    const error = await db
+      .insert(samples)
+      .values({ label: "taken" })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DrizzleQueryError);
     const cause = (error as DrizzleQueryError).cause;
     expect(cause).toBeInstanceOf(NeonDbError);
@@ -173,7 +194,9 @@ describe("batches", () => {
 
   it("opens the transaction with the requested isolation level, read only and deferrable", async () => {
     const [settings] = await sql.transaction(
-      [sql`select current_setting('transaction_isolation') as isolation, current_setting('transaction_read_only') as read_only, current_setting('transaction_deferrable') as deferrable`],
+      [
+        sql`select current_setting('transaction_isolation') as isolation, current_setting('transaction_read_only') as read_only, current_setting('transaction_deferrable') as deferrable`,
+      ],
       { isolationLevel: "Serializable", readOnly: true, deferrable: true },
     );
     expect(settings).toEqual([{ isolation: "serializable", read_only: "on", deferrable: "on" }]);

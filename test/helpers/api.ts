@@ -22,11 +22,13 @@ export function call(method: string, path: string, options: CallOptions = {}): P
 }
 
 /** The JSON body of a response, typed loosely for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: bodies are checked field by field
 export const jsonOf = (response: Response): Promise<any> => response.json();
 
 let counter = 0;
 /** An email no other test uses. */
-export const uniqueEmail = (label = "user") => `${label}-${Date.now().toString(36)}-${counter++}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+export const uniqueEmail = (label = "user") =>
+  `${label}-${Date.now().toString(36)}-${counter++}-${crypto.randomUUID().slice(0, 8)}@example.com`;
 
 export const PASSWORD = "correct horse battery";
 

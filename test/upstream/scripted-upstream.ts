@@ -100,7 +100,13 @@ export async function startScriptedUpstream() {
 
     const lastUser = messages.findLast((message) => message.role === "user")?.content ?? "";
     const chunks = behaviour.chunks ?? lastUser.match(/\s*\S+\s*/g) ?? [];
-    const base = { id: `chatcmpl-${scriptId ?? "x"}${attempt}`, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model, system_fingerprint: "fp_scripted" };
+    const base = {
+      id: `chatcmpl-${scriptId ?? "x"}${attempt}`,
+      object: "chat.completion.chunk",
+      created: Math.floor(Date.now() / 1000),
+      model,
+      system_fingerprint: "fp_scripted",
+    };
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const usageField = includeUsage ? { usage: null } : {};
     const send = async (event: string) => {
@@ -117,21 +123,39 @@ export async function startScriptedUpstream() {
 
     response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
     response.flushHeaders();
-    await send(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }], ...usageField }));
+    await send(
+      JSON.stringify({
+        ...base,
+        choices: [{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }],
+        ...usageField,
+      }),
+    );
     if (behaviour.firstChunkDelayMs) await wait(behaviour.firstChunkDelayMs);
     for (const [index, content] of chunks.entries()) {
       if (response.destroyed) return;
       if (behaviour.cutAfter !== undefined && index >= behaviour.cutAfter) return void response.end();
       if (behaviour.errorAfter !== undefined && index >= behaviour.errorAfter) {
-        await send(JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } }));
+        await send(
+          JSON.stringify({
+            error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null },
+          }),
+        );
         received.completed = true;
         return void response.end();
       }
       if (index > 0 && behaviour.chunkDelayMs) await wait(behaviour.chunkDelayMs);
-      await send(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }], ...usageField }));
+      await send(
+        JSON.stringify({ ...base, choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }], ...usageField }),
+      );
     }
     if (behaviour.cutAfter !== undefined) return void response.end();
-    await send(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: behaviour.finishReason ?? "stop" }], ...usageField }));
+    await send(
+      JSON.stringify({
+        ...base,
+        choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: behaviour.finishReason ?? "stop" }],
+        ...usageField,
+      }),
+    );
     if (includeUsage && behaviour.usage !== false) {
       const counts = behaviour.usage ?? { prompt: lastUser.length, completion: chunks.length };
       await send(
@@ -143,7 +167,12 @@ export async function startScriptedUpstream() {
             completion_tokens: counts.completion,
             total_tokens: counts.prompt + counts.completion,
             prompt_tokens_details: { cached_tokens: counts.cached ?? 0, audio_tokens: 0 },
-            completion_tokens_details: { reasoning_tokens: counts.reasoning ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+            completion_tokens_details: {
+              reasoning_tokens: counts.reasoning ?? 0,
+              audio_tokens: 0,
+              accepted_prediction_tokens: 0,
+              rejected_prediction_tokens: 0,
+            },
           },
         }),
       );
