@@ -2,7 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { neon } from "@neondatabase/serverless";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { isDatabaseUnreachable } from "../src/http/errors.ts";
+import { configureDatabaseDriver } from "../src/db/client.ts";
+import { isDatabaseUnreachable } from "../src/db/errors.ts";
 import { openDatabase } from "./database.ts";
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -13,6 +14,7 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url
  * Returns how many migrations were applied.
  */
 export async function applyMigrations(connectionString: string): Promise<number> {
+  configureDatabaseDriver();
   const sql = neon(connectionString);
   await sql`create schema if not exists drizzle`;
   await sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`;

@@ -1,32 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, json, jsonBody } from "../http/schemas.ts";
-import { apiLimit, loginLimit, registerLimit } from "../ratelimit/policies.ts";
+import { bearerSecurity, errorResponses, json, jsonBody } from "../http/schemas.ts";
+import { apiLimit, loginLimit, registerLimit } from "../meter/policies.ts";
 import { requireUser } from "./auth.middleware.ts";
-
-export const UserSchema = z
-  .object({
-    id: z.uuid(),
-    email: z.string(),
-    name: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi("User");
-
-const AuthResultSchema = z
-  .object({
-    user: UserSchema,
-    accessToken: z.string(),
-    refreshToken: z.string(),
-    expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires" }),
-  })
-  .openapi("AuthResult");
-
-const email = z.string().trim().max(254).pipe(z.email("must be an email address"));
-const password = z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
-
-const RegisterSchema = z.object({ email, password, name: z.string().trim().min(1).max(100).optional() }).openapi("Register");
-const LoginSchema = z.object({ email, password: z.string().min(1).max(128) }).openapi("Login");
-const RefreshSchema = z.object({ refreshToken: z.string().min(1).max(200) }).openapi("RefreshToken");
+import { AuthResultSchema, LoginSchema, RefreshSchema, RegisterSchema, UserSchema } from "./auth.schemas.ts";
 
 const tags = ["auth"];
 
@@ -55,7 +31,7 @@ export const profile = createRoute({
   path: "/auth/profile",
   tags,
   summary: "The logged-in user",
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
   middleware: [requireUser(), apiLimit] as const,
   responses: { 200: json(z.object({ user: UserSchema }), "The user"), ...errorResponses(401, 429, 503) },
 });

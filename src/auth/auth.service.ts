@@ -1,16 +1,15 @@
 // Accounts and logins: the rules of API.md's auth section, one or two round trips per call.
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { SQL_STATE, sqlStateOf } from "../db/errors.ts";
 import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
-import { AppError, sqlStateOf } from "../http/errors.ts";
+import { AppError } from "../http/errors.ts";
 import { sha256Hex } from "../sha256.ts";
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
 import { newRefreshToken, signAccessToken } from "./tokens.ts";
 
 type User = typeof users.$inferSelect;
-
-const UNIQUE_VIOLATION = "23505";
 
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", 401, "the email or the password is wrong");
 const invalidRefreshToken = () => new AppError("UNAUTHENTICATED", 401, "the refresh token is invalid, expired or already used");
@@ -56,7 +55,7 @@ export async function register(db: Db, config: Config, input: { email: string; p
   try {
     await db.batch([db.insert(users).values(user), db.insert(refreshTokens).values(row)]);
   } catch (error) {
-    if (sqlStateOf(error) === UNIQUE_VIOLATION) throw new AppError("EMAIL_TAKEN", 409, "an account with this email exists");
+    if (sqlStateOf(error) === SQL_STATE.uniqueViolation) throw new AppError("EMAIL_TAKEN", 409, "an account with this email exists");
     throw error;
   }
   return authResult(user, token, config);

@@ -14,16 +14,29 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
  */
 export const isLocalDatabase = (databaseUrl: string) => LOCAL_HOSTS.has(new URL(databaseUrl).hostname);
 
-// Both settings are read by the driver on every query. Only a local database changes endpoint, so
-// a Neon URL always goes where the driver would send it.
-const neonEndpoint = neonConfig.fetchEndpoint;
-neonConfig.fetchEndpoint = (host, port, options) => {
-  if (LOCAL_HOSTS.has(host)) return `http://${host}:${port}/sql`;
-  return typeof neonEndpoint === "function" ? neonEndpoint(host, port, options) : neonEndpoint;
-};
-neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
-  // The deadline covers the whole answer, and ends with it: a timer left running would keep a
-  // Durable Object busy for its length after every query.
+let configured = false;
+
+/**
+ * Sets the Neon driver's two global settings, once: a database on this machine is reached at its
+ * local SQL-over-HTTP endpoint (any other host where the driver would send it), and every query
+ * has a deadline. `createDb` calls it; a program that uses the driver directly calls it first.
+ */
+export function configureDatabaseDriver() {
+  if (configured) return;
+  configured = true;
+  const neonEndpoint = neonConfig.fetchEndpoint;
+  neonConfig.fetchEndpoint = (host, port, options) => {
+    if (LOCAL_HOSTS.has(host)) return `http://${host}:${port}/sql`;
+    return typeof neonEndpoint === "function" ? neonEndpoint(host, port, options) : neonEndpoint;
+  };
+  neonConfig.fetchFunction = fetchWithDeadline;
+}
+
+/**
+ * The driver's fetch, under a deadline that covers the whole answer and ends with it: a timer left
+ * running would keep a Durable Object busy for its length after every query.
+ */
+async function fetchWithDeadline(input: RequestInfo | URL, init?: RequestInit) {
   const deadline = new AbortController();
   const timer = setTimeout(
     () => deadline.abort(new DOMException("the database did not answer in time", "TimeoutError")),
@@ -36,7 +49,7 @@ neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) 
   } finally {
     clearTimeout(timer);
   }
-};
+}
 
 /**
  * A drizzle client over Neon's HTTP protocol: one round trip per query or batch.
@@ -46,6 +59,7 @@ neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) 
  * const [user] = await db.select().from(users).where(eq(users.id, id));
  */
 export function createDb(databaseUrl: string) {
+  configureDatabaseDriver();
   // No schema: we write queries with the builders, and the relational API's set-up would cost every request.
   return drizzle({ client: neon(databaseUrl) });
 }

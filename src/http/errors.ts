@@ -3,7 +3,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
-import { type AppEnv, ConfigError } from "../env.ts";
+import { describeFailure, isDatabaseUnreachable } from "../db/errors.ts";
+import type { AppEnv } from "../env.ts";
 
 export type ErrorCode =
   | "VALIDATION_FAILED"
@@ -74,30 +75,6 @@ export function validationError(error: ZodError): AppError {
   return new AppError("VALIDATION_FAILED", 400, message, { details });
 }
 
-/**
- * The database driver's code for a failed statement (`23505` for a unique violation), looking
- * through drizzle's wrapper to the driver's error.
- */
-export function sqlStateOf(error: unknown): string | undefined {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-/**
- * True when the database could not be reached or did not answer in time (the driver keeps the
- * fetch's failure as `sourceError`), or its proxy failed, as opposed to a bad query.
- */
-export function isDatabaseUnreachable(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause.name !== "NeonDbError") continue;
-    if ((cause as { sourceError?: unknown }).sourceError || /^Server error \(HTTP status 5\d\d\)/.test(cause.message)) return true;
-  }
-  return false;
-}
-
 function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException) {
@@ -111,31 +88,14 @@ function toAppError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-/** What kind of failure it was, for a log line: the innermost error's name and any SQL state, never a message (which may quote values). */
-export function failureOf(error: unknown): string {
-  let root = error;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  const code = sqlStateOf(error);
-  return `${root instanceof Error ? root.name : typeof root}${code ? ` ${code}` : ""}`;
-}
-
-/** Logs what went wrong without the SQL parameters, tokens or bodies a wrapped error may carry. */
-function describe(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  const root = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (!(root instanceof Error)) return String(root);
-  const code = sqlStateOf(root);
-  return `${root.name}${code ? ` ${code}` : ""}: ${root.message.split("\n")[0]}`;
-}
-
 /** The app's `onError`: every thrown failure becomes the contract's JSON; nothing internal leaks. */
 export const onError: ErrorHandler = (error, c) => {
   const known = toAppError(error);
   if (known) {
-    if (known.status >= 500) console.error(`[${c.get("requestId")}] ${known.code}: ${describe(error)}`);
+    if (known.status >= 500) console.error(`[${c.get("requestId")}] ${known.code}: ${describeFailure(error)}`);
     return c.json(errorBody(c, known), known.status, known.headers);
   }
-  console.error(`[${c.get("requestId")}] unexpected ${describe(error)}`);
+  console.error(`[${c.get("requestId")}] unexpected ${describeFailure(error)}`);
   return c.json(errorBody(c, new AppError("INTERNAL", 500, "something went wrong on our side")), 500);
 };
 

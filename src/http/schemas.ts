@@ -50,3 +50,15 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
+
+/** What a route that needs a login declares: a bearer token (the scheme `app.ts` registers). */
+export const bearerSecurity = [{ bearer: [] }];
+
+/** An ISO date-time Postgres can hold and people mean: years 1 to 9999. */
+export const moment = z.iso
+  .datetime({ offset: true })
+  .refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, "must be between the years 1 and 9999")
+  .openapi({ example: "2026-11-01T00:00:00Z" });

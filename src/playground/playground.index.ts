@@ -1,15 +1,14 @@
+// The playground's resources, each in its own folder with its routes, handlers, service and schemas.
 import { createRouter } from "../http/router.ts";
-import * as handlers from "./playground.handlers.ts";
-import * as routes from "./playground.routes.ts";
-import * as stream from "./stream.handlers.ts";
+import { modelsRouter } from "./models/models.index.ts";
+import { sessionsRouter } from "./sessions/sessions.index.ts";
+import { streamRouter } from "./stream/stream.index.ts";
+import { usageRouter } from "./usage/usage.index.ts";
+import { votesRouter } from "./votes/votes.index.ts";
 
 export const playgroundRouter = createRouter()
-  .openapi(routes.streamGet, stream.streamGet)
-  .openapi(routes.streamPost, stream.streamPost)
-  .openapi(routes.listModels, handlers.listModels)
-  .openapi(routes.listSessions, handlers.listSessions)
-  .openapi(routes.getSession, handlers.getSession)
-  .openapi(routes.deleteSession, handlers.deleteSession)
-  .openapi(routes.getUsage, handlers.getUsage)
-  .openapi(routes.castVote, handlers.castVote)
-  .openapi(routes.getLeaderboard, handlers.getLeaderboard);
+  .route("/", streamRouter)
+  .route("/", modelsRouter)
+  .route("/", sessionsRouter)
+  .route("/", usageRouter)
+  .route("/", votesRouter);

@@ -133,7 +133,7 @@ export function providerSettings(entry: ProviderEntry, env: Bindings) {
   return configured ? { apiKey: apiKey ?? "none", baseUrl, maxTokensField: entry.maxTokensField } : undefined;
 }
 
-export const isAvailable = (entry: ModelEntry, env: Bindings) =>
+export const isAvailable = (entry: Pick<ModelEntry, "provider">, env: Bindings) =>
   entry.provider === "local" || providerSettings(PROVIDERS[entry.provider], env) !== undefined;
 
 /**

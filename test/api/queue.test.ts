@@ -4,7 +4,7 @@ import { createDb } from "../../src/db/client.ts";
 import type { TurnRecord } from "../../src/db/turns.ts";
 import { BASE, call, jsonOf, registerUser } from "../helpers/api.ts";
 import { conversationRowsOf } from "../helpers/database.ts";
-import { insideMeter, meterOf, setClock } from "../helpers/meter.ts";
+import { insideMeter, meterOf, queuedTurnsOf, setClock, setDatabase } from "../helpers/meter.ts";
 import { callWithEnv, readEvents, script, sessionOf, streamRequest } from "../helpers/stream.ts";
 
 const databaseSwitch = inject("databaseSwitch");
@@ -18,12 +18,9 @@ async function turnDatabase(mode: "up" | "down" | "failing") {
 afterEach(() => turnDatabase("up"));
 
 /** The user's object writes queued turns through the switch too, until it restarts. */
-const meterThroughSwitch = (userId: string) =>
-  insideMeter(userId, (meter) => {
-    meter.database = () => createDb(databaseSwitch.connectionString);
-  });
+const meterThroughSwitch = (userId: string) => setDatabase(userId, () => createDb(databaseSwitch.connectionString));
 
-const queuedTurns = (userId: string) => insideMeter(userId, (meter) => meter.queuedTurns());
+const queuedTurns = queuedTurnsOf;
 
 /** Moves the object's clock to when its first queued turn is due, and runs its alarm. */
 async function runDueAlarm(userId: string) {

@@ -1,8 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RateLimiter } from "../../src/ratelimit/rate-limiter.ts";
 import { BASE, jsonOf, PASSWORD, registerUser, uniqueEmail } from "../helpers/api.ts";
-import { limiterOf, setClock } from "../helpers/meter.ts";
+import { countedBy, limiterOf, setClock } from "../helpers/meter.ts";
 import { callWithEnv, readEvents, script, streamRequest } from "../helpers/stream.ts";
 
 /** A stream request under `limits`, answered with the Worker's settings changed. */
@@ -32,7 +31,7 @@ describe("the stream limit", () => {
     );
     expect(statuses.filter((status) => status === 200)).toHaveLength(50);
     expect(statuses.filter((status) => status === 429)).toHaveLength(150);
-    const counted = await runInDurableObject(limiterOf(`user:${user.id}`), (instance: RateLimiter) => instance.count("stream"));
+    const counted = await countedBy(`user:${user.id}`, "stream");
     expect(counted).toBe(50);
   });
 
@@ -108,7 +107,7 @@ describe("the stream limit", () => {
       await setClock(subject, start + request * 40_000);
       await stream(user.accessToken, limits);
     }
-    expect(await runInDurableObject(limiterOf(subject), (instance: RateLimiter) => instance.count("stream"))).toBeLessThanOrEqual(2);
+    expect(await countedBy(subject, "stream")).toBeLessThanOrEqual(2);
 
     await setClock(subject, start + 10 * 60_000);
     expect(await runDurableObjectAlarm(limiterOf(subject))).toBe(true);
@@ -146,7 +145,7 @@ describe("the login limits", () => {
     const refused = await login(address, user.email, PASSWORD, limits);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("RateLimit-Policy")).toBe('"auth";q=10;w=900, "login-email";q=3;w=900');
-    expect(await runInDurableObject(limiterOf(`ip:${address}`), (instance: RateLimiter) => instance.count("auth"))).toBe(0);
+    expect(await countedBy(`ip:${address}`, "auth")).toBe(0);
 
     const other = await registerUser();
     expect((await login(address, other.email, PASSWORD, limits)).status).toBe(200);
@@ -175,7 +174,7 @@ describe("a limiter that cannot be reached", () => {
     }),
   };
   const withoutLimiter = (request: Request) =>
-    callWithEnv({ RATE_LIMITER: unreachable } as unknown as Record<string, string>, request).then(({ response }) => response);
+    callWithEnv({ USER_METER: unreachable } as unknown as Record<string, string>, request).then(({ response }) => response);
 
   it("refuses streams and logins with 503 rather than run unmetered", async () => {
     const user = await registerUser();

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { BASE, jsonOf, registerUser } from "../helpers/api.ts";
-import { insideMeter, setClock } from "../helpers/meter.ts";
+import { countedBy, setClock } from "../helpers/meter.ts";
 import { callWithEnv, eventsOf, readEvents, script, sessionOf, streamRequest } from "../helpers/stream.ts";
 
 /** gpt-4o's prices, US dollars per million tokens. */
@@ -56,7 +56,7 @@ describe("the spend limit", () => {
     expect(spend.usedUsd).toBeCloseTo(fits * costOf(20, 50), 10);
     expect(spend.usedUsd).toBeLessThanOrEqual(0.01);
     // A stream refused for its cost counts no request against the rate limit.
-    expect(await insideMeter(user.id, (meter) => meter.count("stream"))).toBe(fits);
+    expect(await countedBy(`user:${user.id}`, "stream")).toBe(fits);
   });
 
   it("holds a running stream's reservation, then frees what it did not cost", async () => {
@@ -123,7 +123,7 @@ describe("the spend limit", () => {
       /could cost up to \$10\.\d\d, more than your whole \$5\.00 spend limit per day: ask for fewer models or a lower maxTokens$/,
     );
     expect(await upstream.requests()).toHaveLength(0);
-    expect(await insideMeter(user.id, (meter) => meter.count("stream"))).toBe(0);
+    expect(await countedBy(`user:${user.id}`, "stream")).toBe(0);
   });
 
   it("reserves nothing for a stream the rate limit refuses", async () => {

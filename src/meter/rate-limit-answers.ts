@@ -1,7 +1,7 @@
 // What a limited answer says: the RateLimit headers of the IETF httpapi draft, and a 429 in words a
 // person can act on.
 import { AppError } from "../http/errors.ts";
-import type { RateLimitDecision } from "./rate-limiter.ts";
+import type { RateLimitDecision } from "./sliding-window.ts";
 
 /** `3600` as "hour", `900` as "15 minutes": for "50 per hour". */
 export function per(seconds: number) {

@@ -1,13 +1,12 @@
 // Votes on a turn: which model answered best, a tie, or both bad. The first vote of a blind
 // session reveals its models.
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { sessions, votes, voteVerdicts } from "../db/schema.ts";
-import { AppError, invalidInput, sqlStateOf } from "../http/errors.ts";
-import { isHidden, labelAt, modelOfLabel, shownAs } from "./blind.ts";
-import { getSession } from "./sessions.service.ts";
-
-const UNIQUE_VIOLATION = "23505";
+import type { Db } from "../../db/client.ts";
+import { SQL_STATE, sqlStateOf } from "../../db/errors.ts";
+import { sessions, votes, voteVerdicts } from "../../db/schema.ts";
+import { AppError, invalidInput } from "../../http/errors.ts";
+import { isHidden, labelAt, modelOfLabel, shownAs } from "../blind.ts";
+import { getSession } from "../sessions/sessions.service.ts";
 
 export interface VoteInput {
   /** A model of the turn (its id, or its label while the session is blind), `tie` or `bothBad`. */
@@ -64,7 +63,8 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
         .where(and(eq(sessions.id, sessionId), isNotNull(sessions.blindModels), isNull(sessions.revealedAt))),
     ]);
   } catch (error) {
-    if (sqlStateOf(error) === UNIQUE_VIOLATION) throw new AppError("ALREADY_VOTED", 409, `turn ${turn} of this session has a vote already`);
+    if (sqlStateOf(error) === SQL_STATE.uniqueViolation)
+      throw new AppError("ALREADY_VOTED", 409, `turn ${turn} of this session has a vote already`);
     throw error;
   }
   // A blind session's labels name its models from now on; the others' ids name themselves.

@@ -3,7 +3,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import { RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
-import type { RateLimitDecision, RateLimiter } from "./rate-limiter.ts";
+import type { RateLimitDecision } from "./sliding-window.ts";
+import type { UserMeter } from "./user-meter.ts";
 
 export interface RateLimitPolicy {
   /** Names the policy in the RateLimit headers and in the limiter's storage. */
@@ -27,7 +28,7 @@ export interface RateLimitPolicy {
  */
 export const rateLimit = (...policies: RateLimitPolicy[]) =>
   createMiddleware<AppEnv>(async function rateLimit(c, next) {
-    const counted: { stub: DurableObjectStub<RateLimiter>; hitId: number }[] = [];
+    const counted: { stub: DurableObjectStub<UserMeter>; hitId: number }[] = [];
     const headers = new RateLimitHeaders();
     const giveBack = () => Promise.allSettled(counted.map(({ stub, hitId }) => stub.giveBack(hitId)));
     const timing = serverTiming();
@@ -36,7 +37,7 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
       const subject = await policy.subject(c);
       if (!subject) continue;
       const { limit, windowSeconds } = policy.limits(c.var.config);
-      const stub = c.env.RATE_LIMITER.getByName(subject);
+      const stub = c.env.USER_METER.getByName(subject);
       let decision: RateLimitDecision;
       try {
         decision = await stub.take(policy.name, limit, windowSeconds);

@@ -1,8 +1,8 @@
 // A user's usage: totals and a per-model breakdown in one query (ROLLUP adds the totals row).
 import { and, eq, gte, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { conversations } from "../db/schema.ts";
-import { roundUsd } from "../providers/index.ts";
+import type { Db } from "../../db/client.ts";
+import { conversations } from "../../db/schema.ts";
+import { roundUsd } from "../../providers/index.ts";
 
 export async function getUsage(db: Db, userId: string, range: { from?: Date; to?: Date }) {
   const rows = await db

@@ -6,11 +6,12 @@ import type { AppEnv, Bindings, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import { limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
 import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
-import { type QueuedTurn, UNITS_PER_USD } from "./rate-limiter.ts";
+import { UNITS_PER_USD } from "./spend-ledger.ts";
+import type { QueuedTurn } from "./turn-outbox.ts";
 
 const STREAM_POLICY = "stream";
 
-const meterOf = (env: Bindings, userId: string) => env.RATE_LIMITER.getByName(`user:${userId}`);
+const meterOf = (env: Bindings, userId: string) => env.USER_METER.getByName(`user:${userId}`);
 
 /** A reservation, settled once when its stream has ended. */
 export interface StreamMeter {
@@ -99,7 +100,7 @@ function spendLimited(
 /** The spend limit's live state, for GET /playground/usage. */
 export async function spendOf(env: Bindings, config: Config, userId: string) {
   const { limitUsd, windowSeconds } = config.spend;
-  const state = await meterOf(env, userId).spendState(windowSeconds);
+  const state = await meterOf(env, userId).spendState();
   return {
     limitUsd,
     usedUsd: state.usedUnits / UNITS_PER_USD,

@@ -1,7 +1,7 @@
 // The leaderboard: one aggregate query over the votes in scope, then Bradley–Terry ratings.
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { votes } from "../db/schema.ts";
+import type { Db } from "../../db/client.ts";
+import { votes } from "../../db/schema.ts";
 import { fitBradleyTerry, type PairOutcome } from "./bradley-terry.ts";
 
 export const LEADERBOARD_METHOD =

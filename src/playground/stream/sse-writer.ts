@@ -1,6 +1,6 @@
 // The stream's events on hono's SSE stream: numbered, batched, and kept alive with pings.
 import type { SSEStreamingApi } from "hono/streaming";
-import type { StreamEvent } from "./stream-events.ts";
+import type { StreamEvent } from "./stream.schemas.ts";
 
 export interface EventWriter {
   /** Queues an event; the events of a burst go out as one write. */

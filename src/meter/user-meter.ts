@@ -1,0 +1,162 @@
+// One Durable Object per subject (a user, a client address, an email): the one place where all of
+// its requests meet, from every edge. It composes three jobs over its SQLite storage: the sliding
+// windows of requests (every subject), and for a user the spend ledger and the outbox of turns the
+// database could not take yet, written later by the alarm.
+import { DurableObject } from "cloudflare:workers";
+import { createDb, type Db } from "../db/client.ts";
+import { type RateLimitDecision, SlidingWindows } from "./sliding-window.ts";
+import { type SpendCheck, SpendLedger, type SpendRequest, type SpendState } from "./spend-ledger.ts";
+import { prepareStorage, type SubjectKind, subjectKindOf } from "./storage-schema.ts";
+import { type QueuedTurn, TurnOutbox } from "./turn-outbox.ts";
+
+export interface StreamAdmissionRequest {
+  rate: { policy: string; limit: number; windowSeconds: number };
+  spend: SpendRequest;
+}
+
+export type StreamAdmission =
+  | { allowed: true; rate: RateLimitDecision; reservationId: number | null }
+  | { allowed: false; refusedBy: "rate"; rate: RateLimitDecision }
+  | ({ allowed: false; refusedBy: "spend"; rate: RateLimitDecision } & Omit<Extract<SpendCheck, { fits: false }>, "fits">);
+
+/** What the object depends on outside itself; tests replace them from inside the object. */
+export interface MeterDependencies {
+  /** The clock, in milliseconds since the epoch. */
+  now(): number;
+  /** The database queued turns are written to. */
+  database(): Db;
+}
+
+interface Jobs {
+  windows: SlidingWindows;
+  ledger: SpendLedger;
+  outbox: TurnOutbox;
+}
+
+export class UserMeter extends DurableObject<Env> {
+  /** A field, not a method: RPC does not expose it. */
+  readonly dependencies: MeterDependencies = {
+    now: () => Date.now(),
+    database: () => createDb(databaseUrlOf(this.env)),
+  };
+  readonly #kind: SubjectKind;
+  // `#` members are the object's own: RPC reaches none of them.
+  /** The jobs over tables set up when the object woke; unset after the alarm wiped the storage. */
+  #ready: Jobs | undefined;
+  /** Whether a clean-up alarm is pending; undefined until read from storage. */
+  #alarmPending: boolean | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#kind = subjectKindOf(ctx.id.name);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#ready = this.#open();
+    });
+  }
+
+  /** Sets the tables up (no DDL when they are current) and the jobs over them. */
+  #open(): Jobs {
+    prepareStorage(this.ctx.storage, this.#kind);
+    const { sql } = this.ctx.storage;
+    const now = () => this.dependencies.now();
+    return {
+      windows: new SlidingWindows(sql, now),
+      ledger: new SpendLedger(sql, now),
+      outbox: new TurnOutbox(sql, now, () => this.dependencies.database()),
+    };
+  }
+
+  get #jobs(): Jobs {
+    this.#ready ??= this.#open();
+    return this.#ready;
+  }
+
+  /**
+   * Counts a request against `policy` if fewer than `limit` were let through in the last
+   * `windowSeconds`. Runs without an await, so concurrent calls are decided one after another.
+   */
+  take(policy: string, limit: number, windowSeconds: number): RateLimitDecision {
+    const { windows } = this.#jobs;
+    const decision = windows.decide(policy, limit, windowSeconds);
+    if (decision.allowed) this.#scheduleCleanup(windows.record(decision, policy, windowSeconds));
+    return decision;
+  }
+
+  /**
+   * Admits a stream: counts it against the rate limit and reserves its most possible cost against
+   * the spend limit, in one synchronous step, so that no number of concurrent streams can
+   * overshoot either. A stream refused by one limit takes nothing from the other.
+   */
+  admitStream({ rate, spend }: StreamAdmissionRequest): StreamAdmission {
+    const { windows, ledger } = this.#jobs;
+    const decision = windows.decide(rate.policy, rate.limit, rate.windowSeconds);
+    if (!decision.allowed) return { allowed: false, refusedBy: "rate", rate: decision };
+    const { fits: _, ...refusal } = ledger.check(spend);
+    if ("leftUnits" in refusal) return { allowed: false, refusedBy: "spend", rate: decision, ...refusal };
+    this.#scheduleCleanup(windows.record(decision, rate.policy, rate.windowSeconds));
+    const reservation = ledger.reserve(spend.reserveUnits, spend.windowSeconds);
+    if (reservation) this.#scheduleCleanup(reservation.expiresAt);
+    return { allowed: true, rate: decision, reservationId: reservation?.id ?? null };
+  }
+
+  /** Replaces a reservation by what the stream really cost. */
+  settle(reservationId: number, units: number): void {
+    this.#jobs.ledger.settle(reservationId, units);
+  }
+
+  /** The spend counted in the window: settled, and reserved by streams still running. */
+  spendState(): SpendState {
+    return this.#jobs.ledger.state();
+  }
+
+  /** Gives back a request that another policy refused, so a refused request uses no quota. */
+  giveBack(hitId: number): void {
+    this.#jobs.windows.giveBack(hitId);
+  }
+
+  /**
+   * Keeps a turn the database could not take, and writes it with the alarm, from within 10 s, until
+   * it is written or `giveUpAt` passes. It lives in the object's storage, so a restart keeps it.
+   */
+  async queueTurn(turn: QueuedTurn): Promise<void> {
+    const nextAttemptAt = this.#jobs.outbox.add(turn);
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > nextAttemptAt) await this.ctx.storage.setAlarm(nextAttemptAt);
+    this.#alarmPending = true;
+  }
+
+  /**
+   * Writes the queued turns that are due, lets expired counts go, and sets the next alarm; an
+   * object with nothing counted, reserved or queued deletes its storage.
+   */
+  override async alarm(): Promise<void> {
+    const { windows, ledger, outbox } = this.#jobs;
+    const nextTurn = this.#kind === "user" ? await outbox.writeDue() : null;
+    const pending = [nextTurn, windows.prune(), this.#kind === "user" ? ledger.prune() : null].filter((at) => at !== null);
+    if (pending.length > 0) {
+      await this.ctx.storage.setAlarm(Math.min(...pending));
+      return;
+    }
+    await this.ctx.storage.deleteAll();
+    this.#ready = undefined;
+    this.#alarmPending = false;
+  }
+
+  /**
+   * Makes sure an alarm will clean up after `at`. Storage calls hold the answer until they are
+   * durable, so they are made only when no alarm is pending, not on every request: the alarm
+   * itself moves on to the latest expiry while requests keep coming.
+   */
+  #scheduleCleanup(at: number) {
+    if (this.#alarmPending) return;
+    this.#alarmPending = true;
+    void this.ctx.storage.getAlarm().then((current) => (current === null ? this.ctx.storage.setAlarm(at) : undefined));
+  }
+}
+
+/** The database's URL from the bindings, without parsing the app's whole configuration. */
+function databaseUrlOf(env: Env): string {
+  const url = (env as { DATABASE_URL?: unknown }).DATABASE_URL;
+  if (typeof url !== "string" || url === "") throw new Error("DATABASE_URL is not set");
+  return url;
+}

@@ -1,0 +1,20 @@
+import { invalidInput } from "../../http/errors.ts";
+import type { AppRouteHandler } from "../../http/router.ts";
+import { decodeCursor } from "./cursor.ts";
+import type { DeleteSessionRoute, GetSessionRoute, ListSessionsRoute } from "./sessions.routes.ts";
+import * as sessions from "./sessions.service.ts";
+
+export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const position = cursor === undefined ? undefined : decodeCursor(cursor);
+  if (cursor !== undefined && !position) throw invalidInput("cursor", "is not a cursor this API gave");
+  return c.json(await sessions.listSessions(c.var.db, c.var.user.id, limit, position), 200);
+};
+
+export const getSession: AppRouteHandler<GetSessionRoute> = async (c) =>
+  c.json({ session: await sessions.sessionDetail(c.var.db, c.var.user.id, c.req.valid("param").id) }, 200);
+
+export const deleteSession: AppRouteHandler<DeleteSessionRoute> = async (c) => {
+  await sessions.deleteSession(c.var.db, c.var.user.id, c.req.valid("param").id);
+  return c.body(null, 204);
+};

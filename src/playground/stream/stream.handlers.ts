@@ -1,0 +1,42 @@
+// The stream routes: read what the request continues, plan the turn, admit it in the user's
+// object, then run it on an event stream.
+import type { Context } from "hono";
+import { insertSession } from "../../db/turns.ts";
+import type { AppEnv } from "../../env.ts";
+import type { AppRouteHandler } from "../../http/router.ts";
+import { admitStream } from "../../meter/stream-meter.ts";
+import { getSession } from "../sessions/sessions.service.ts";
+import type { StreamGetRoute, StreamPostRoute } from "./stream.routes.ts";
+import type { StreamRequest } from "./stream.schemas.ts";
+import { planTurn } from "./turn-plan.ts";
+import { runTurn } from "./turn-runner.ts";
+
+export const streamGet: AppRouteHandler<StreamGetRoute> = (c) => {
+  const { token: _, ...request } = c.req.valid("query");
+  return openStream(c, request);
+};
+
+export const streamPost: AppRouteHandler<StreamPostRoute> = (c) => openStream(c, c.req.valid("json"));
+
+async function openStream(c: Context<AppEnv>, request: StreamRequest) {
+  const { db, config, user } = c.var;
+  const startedAt = new Date();
+  // A new session costs no round trip before the first chunk. Going on with a session reads its
+  // history first (which also proves it is the user's).
+  const previous = request.sessionId ? await getSession(db, user.id, request.sessionId) : undefined;
+  const plan = planTurn({
+    request,
+    userId: user.id,
+    previous,
+    newSessionId: crypto.randomUUID(),
+    startedAt,
+    defaultMaxTokens: config.defaultMaxTokens,
+  });
+  const meter = await admitStream(c, plan.maxCostUsd);
+  if (!previous) {
+    // A turn later, once the upstream requests are on their way: building and sending the insert
+    // costs CPU that would otherwise delay them. The final write inserts it too, should this fail.
+    setTimeout(() => insertSession(db, plan.session).catch(() => undefined), 0);
+  }
+  return runTurn(c, plan, meter);
+}
