@@ -11,6 +11,10 @@ export default defineConfig({
     silent: "passed-only",
     projects: [
       {
+        // Pure modules of src/ in plain Node: no Worker, no database, no network; a few seconds.
+        test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
         // Node-only programs under dev/: the local SQL-over-HTTP endpoint and its protocol fidelity.
         test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"] },
       },

@@ -67,7 +67,7 @@ export const postStream = (origin: string, token: string, body: { prompt: string
   call(origin, "POST", "/playground/stream", { token, body });
 
 /** The `data:` of each event of a `text/event-stream`, as it arrives, with the time it was read. */
-export async function* sseData(response: Response): AsyncGenerator<{ data: string; readAt: number }> {
+async function* sseData(response: Response): AsyncGenerator<{ data: string; readAt: number }> {
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -7,7 +7,7 @@ import { isLocalDatabase } from "../src/db/client.ts";
 import { startSqlEndpoint } from "./sql-endpoint.ts";
 
 /** Where the embedded database keeps its files between runs. */
-export const EMBEDDED_DATA_DIR = ".data/pglite";
+const EMBEDDED_DATA_DIR = ".data/pglite";
 
 /** `.dev.vars` (when present) under the process environment, which wins. */
 export function readDevVars(file = ".dev.vars"): Record<string, string | undefined> {

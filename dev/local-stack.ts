@@ -37,7 +37,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Builds the Worker as `wrangler deploy` would, into `outdir`; throws with wrangler's output when it fails. */
-export function buildWorker(outdir: string): void {
+function buildWorker(outdir: string): void {
   const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], {
     env: wranglerEnv,
     encoding: "utf8",

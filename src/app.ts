@@ -53,42 +53,33 @@ const health = createRouter().openapi(healthRoute, async (c) => {
     : c.json({ status: "unavailable" as const, database, version }, 503);
 });
 
+const corsFor = createMiddleware<AppEnv>((c, next) =>
+  cors({
+    origin: c.var.config.corsOrigins,
+    allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+    exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "Server-Timing", "X-Request-Id"],
+    maxAge: 600,
+  })(c, next),
+);
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError("PAYLOAD_TOO_LARGE", 413, `the request body is over ${MAX_BODY_BYTES / 1024} KB`);
+  },
+});
+
+/**
+ * The app: middleware in the order a request meets it, then every router. Chained, so its type
+ * carries every route (`AppType`, for typed clients such as hono's `testClient`).
+ */
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>();
+  const base = new OpenAPIHono<AppEnv>();
+  base.use(requestId(), requestLog(), withConfig, corsFor, secureHeaders(), limitBody, withDb);
+  const app = base.route("/", health).route("/", authRouter).route("/", playgroundRouter);
   app.onError(onError);
   app.notFound(onNotFound);
-
-  app.use(requestId());
-  app.use(requestLog());
-  app.use(withConfig);
-  app.use((c, next) =>
-    cors({
-      origin: c.var.config.corsOrigins,
-      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-      exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "Server-Timing", "X-Request-Id"],
-      maxAge: 600,
-    })(c, next),
-  );
-  app.use(secureHeaders());
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", 413, `the request body is over ${MAX_BODY_BYTES / 1024} KB`);
-      },
-    }),
-  );
-  app.use(withDb);
-
-  app.route("/", health);
-  app.route("/", authRouter);
-  app.route("/", playgroundRouter);
-
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -101,3 +92,6 @@ export function createApp() {
   app.get("/api", swaggerUI({ url: "/openapi.json", baseUrl: "/docs-assets", title: "Model Playground API" }));
   return app;
 }
+
+/** Every route of the API with its inputs and answers, for typed clients. */
+export type AppType = ReturnType<typeof createApp>;

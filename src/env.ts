@@ -132,9 +132,9 @@ export function readConfig(env: Bindings): Config {
   return config;
 }
 
-/** A variable that is set but empty counts as unset, as in `.dev.vars` lines like `KEY=`. */
+/** A variable that is set but blank counts as unset, as in `.dev.vars` lines like `KEY=`: never as 0. */
 function withoutEmptyValues(env: Bindings) {
-  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value !== "string" || value.trim() !== ""));
 }
 
 export class ConfigError extends Error {
@@ -145,7 +145,7 @@ export class ConfigError extends Error {
 }
 
 /** The signed-in user of a request, as the access token names it. */
-export interface AuthUser {
+interface AuthUser {
   id: string;
 }
 

@@ -5,7 +5,7 @@
 import { createServer, request as forward } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type DatabaseSwitchMode = "up" | "down" | "failing";
+type DatabaseSwitchMode = "up" | "down" | "failing";
 
 /** Starts the switch in front of `target` (the SQL endpoint's origin, e.g. http://127.0.0.1:5432). */
 export async function startDatabaseSwitch(target: string) {

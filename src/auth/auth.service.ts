@@ -14,7 +14,7 @@ type User = typeof users.$inferSelect;
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS", 401, "the email or the password is wrong");
 const invalidRefreshToken = () => new AppError("UNAUTHENTICATED", 401, "the refresh token is invalid, expired or already used");
 
-export const toPublicUser = (user: User) => ({
+const toPublicUser = (user: User) => ({
   id: user.id,
   email: user.email,
   name: user.name,

@@ -52,10 +52,10 @@ export class AppError extends Error {
   }
 }
 
-export const unavailable = () => new AppError("UNAVAILABLE", 503, "the database cannot be reached, try again shortly");
+const unavailable = () => new AppError("UNAVAILABLE", 503, "the database cannot be reached, try again shortly");
 
 /** The error body of the contract: `{ error: { code, message, details }, requestId }`. */
-export function errorBody(c: Context<AppEnv>, error: AppError) {
+function errorBody(c: Context<AppEnv>, error: AppError) {
   return { error: { code: error.code, message: error.message, details: error.details }, requestId: c.get("requestId") };
 }
 

@@ -1,7 +1,7 @@
 // Schemas shared by every router: the error body and the answers each route declares.
 import { z } from "@hono/zod-openapi";
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: "VALIDATION_FAILED" }),

@@ -19,7 +19,7 @@ export function per(seconds: number) {
 export function inWords(seconds: number) {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
   const minutes = Math.ceil(seconds / 60);
-  if (minutes < 120) return `${minutes} minutes`;
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
   return `${Math.ceil(minutes / 60)} hours`;
 }
 

@@ -6,7 +6,7 @@
 export type SubjectKind = "user" | "requests-only";
 
 /** Raised when a table changes: an object whose storage holds another version sets its tables up again. */
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 const VERSION_KEY = "schemaVersion";
 
 /** The sliding windows: every request let through, until it leaves its window at `expires_at`. */

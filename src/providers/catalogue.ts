@@ -46,7 +46,7 @@ export const PROVIDERS = {
   ollama: { id: "ollama", baseUrlVariable: "OLLAMA_BASE_URL", maxTokensField: "max_tokens" },
 } as const satisfies Record<string, ProviderEntry>;
 
-export type ProviderId = keyof typeof PROVIDERS | "local";
+type ProviderId = keyof typeof PROVIDERS | "local";
 
 export interface ModelEntry {
   id: string;

@@ -7,13 +7,11 @@ import { type Provider, ProviderError } from "./provider.ts";
 export { costOf, findModel, isAvailable, MODELS, type ModelEntry, maxCostOf, roundUsd } from "./catalogue.ts";
 export {
   type ChatMessage,
-  delay,
   estimateTokens,
   PROVIDER_ERROR_CODES,
   type Provider,
   ProviderError,
   type ProviderErrorCode,
-  type StreamPart,
   type Usage,
 } from "./provider.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { BASE, call, jsonOf, registerUser } from "../helpers/api.ts";
+import { api, BASE, call, jsonOf, registerUser } from "../helpers/api.ts";
 import { callWithEnv, type Event, ofType, readEvents, sessionOf, streamRequest } from "../helpers/stream.ts";
 import { UPSTREAM_API_KEY } from "../upstream/scripted-upstream.ts";
 
@@ -19,9 +19,9 @@ const OPTIONAL_FIELDS = ["cachedInputPricePerMTok", "maxOutputTokens"];
 const NO_OPENAI_KEY = { OPENAI_API_KEY: undefined };
 
 async function listModels() {
-  const response = await call("GET", "/playground/models");
+  const response = await api.playground.models.$get();
   expect(response.status).toBe(200);
-  return (await jsonOf(response)).models as Model[];
+  return (await response.json()).models;
 }
 
 async function listModelsWithoutKey() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, jsonOf, registerUser } from "../helpers/api.ts";
+import { api, bearer, call, jsonOf, registerUser } from "../helpers/api.ts";
 import { script, sessionOf, streamSession } from "../helpers/stream.ts";
 
 /** US dollars per million tokens, from the catalogue. */
@@ -15,10 +15,11 @@ const NO_SPEND = { limitUsd: 5, usedUsd: 0, reservedUsd: 0, windowSeconds: 86_40
 
 const usageResponse = (token: string, query = "") => call("GET", `/playground/usage${query}`, { token });
 
-async function usageOf(token: string, query = "") {
-  const response = await usageResponse(token, query);
+async function usageOf(token: string, query: { from?: string; to?: string } = {}) {
+  const response = await api.playground.usage.$get({ query }, bearer(token));
   expect(response.status).toBe(200);
-  return jsonOf(response);
+  if (response.status !== 200) throw new Error(`usage answered ${response.status}`);
+  return response.json();
 }
 
 interface Conversation {
@@ -62,7 +63,7 @@ describe("usage", () => {
 
     const conversations = await conversationsOf(user.accessToken, [first, second]);
     expect(conversations).toHaveLength(4);
-    const byModel = Object.fromEntries(usage.byModel.map((row: { model: string }) => [row.model, row]));
+    const byModel = Object.fromEntries(usage.byModel.map((row) => [row.model, row]));
     expect(Object.keys(byModel).sort()).toEqual(["gpt-4o", "gpt-4o-mini"]);
     for (const [model, requests, cost] of [
       ["gpt-4o", 1, fourO],
@@ -70,7 +71,7 @@ describe("usage", () => {
     ] as const) {
       const turns = conversations.filter((turn) => turn.modelName === model);
       expect(turns).toHaveLength(requests);
-      const row = byModel[model];
+      const row = byModel[model]!;
       expect(row).toEqual({
         model,
         requests,
@@ -143,7 +144,8 @@ describe("usage over a period", () => {
     const between = new Date().toISOString();
     await streamSession(user.accessToken, { prompt: `two ${upstream.tag}`, models: ["gpt-4o-mini"] });
     const after = new Date().toISOString();
-    const modelsIn = async (query: string) => (await usageOf(user.accessToken, query)).byModel.map((row: { model: string }) => row.model);
+    const modelsIn = async (query: { from?: string; to?: string }) =>
+      (await usageOf(user.accessToken, query)).byModel.map((row) => row.model);
     return { user, before, between, after, modelsIn };
   }
 
@@ -151,25 +153,24 @@ describe("usage over a period", () => {
     const { user, before, between, after, modelsIn } = await twoStreams();
     expect(between > before && after > between).toBe(true);
 
-    expect(await modelsIn(`?from=${before}&to=${after}`)).toEqual(["gpt-4o", "gpt-4o-mini"]);
-    expect(await modelsIn(`?from=${before}&to=${between}`)).toEqual(["gpt-4o"]);
-    expect(await modelsIn(`?from=${between}`)).toEqual(["gpt-4o-mini"]);
-    expect(await modelsIn(`?to=${between}`)).toEqual(["gpt-4o"]);
-    const window = await usageOf(user.accessToken, `?from=${between}&to=${after}`);
+    expect(await modelsIn({ from: before, to: after })).toEqual(["gpt-4o", "gpt-4o-mini"]);
+    expect(await modelsIn({ from: before, to: between })).toEqual(["gpt-4o"]);
+    expect(await modelsIn({ from: between })).toEqual(["gpt-4o-mini"]);
+    expect(await modelsIn({ to: between })).toEqual(["gpt-4o"]);
+    const window = await usageOf(user.accessToken, { from: between, to: after });
     expect(window.totals).toMatchObject({ requests: 1, inputTokens: 20, outputTokens: 2 });
   });
 
   it("is zero before everything", async () => {
     const { user, before } = await twoStreams();
-    const { spend: _, ...usage } = await usageOf(user.accessToken, `?to=${before}`);
+    const { spend: _, ...usage } = await usageOf(user.accessToken, { to: before });
     expect(usage).toEqual(ZERO);
   });
 
   it("takes the same instants written with an offset", async () => {
     const { before, between, modelsIn } = await twoStreams();
     const plusTwoHours = (iso: string) => new Date(Date.parse(iso) + 2 * 3_600_000).toISOString().replace("Z", "+02:00");
-    const query = `?from=${encodeURIComponent(plusTwoHours(before))}&to=${encodeURIComponent(plusTwoHours(between))}`;
-    expect(await modelsIn(query)).toEqual(["gpt-4o"]);
+    expect(await modelsIn({ from: plusTwoHours(before), to: plusTwoHours(between) })).toEqual(["gpt-4o"]);
   });
 
   it("refuses `from` after `to`", async () => {

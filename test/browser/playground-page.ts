@@ -7,10 +7,10 @@ import type { Behaviour, ReceivedRequest } from "../upstream/scripted-upstream.t
 export const appOrigin = inject("appOrigin");
 const upstreamUrl = inject("upstreamUrl");
 
-export const PASSWORD = "correct horse battery staple";
+const PASSWORD = "correct horse battery staple";
 
 let users = 0;
-export const newEmail = () => `page-${process.pid}-${Date.now()}-${++users}@example.com`;
+const newEmail = () => `page-${process.pid}-${Date.now()}-${++users}@example.com`;
 
 /** Resolves once the element shows `text`: Playwright's own waiting, as `toContainText` would. */
 export const seeText = (locator: Locator, text: string | RegExp) => locator.filter({ hasText: text }).first().waitFor();

@@ -1,5 +1,8 @@
 // Talking to the Worker as a client would: through its fetch, with JSON in and out.
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { testClient } from "hono/testing";
+import { createApp } from "../../src/app.ts";
 
 export const BASE = "http://playground.test";
 
@@ -20,6 +23,18 @@ export function call(method: string, path: string, options: CallOptions = {}): P
   }
   return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
 }
+
+/**
+ * The API as a typed client (hono's `testClient` over the app's type): paths, parameters and JSON
+ * answers are checked by TypeScript. For JSON routes; streams go through `call` and the Worker's fetch.
+ *
+ * @example
+ * const response = await api.playground.usage.$get({ query: {} }, bearer(token));
+ */
+export const api = testClient(createApp(), env);
+
+/** The request options that carry a bearer token, for `api`. */
+export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
 /** The JSON body of a response, typed loosely for assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: bodies are checked field by field

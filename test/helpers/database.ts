@@ -6,7 +6,7 @@ import { createDb } from "../../src/db/client.ts";
 import { conversations, sessions } from "../../src/db/schema.ts";
 
 /** A client on the Worker's own database (its DATABASE_URL). */
-export const database = () => createDb(inject("databaseUrl"));
+const database = () => createDb(inject("databaseUrl"));
 
 /** The conversation rows of a session, whoever owns it. */
 export const conversationRowsOf = (sessionId: string) =>

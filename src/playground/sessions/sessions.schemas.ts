@@ -8,7 +8,7 @@ export const SessionListQuerySchema = z.object({
   cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
 });
 
-export const SessionSchema = z
+const SessionSchema = z
   .object({
     id: z.uuid(),
     prompt: z.string(),
@@ -22,7 +22,7 @@ export const SessionSchema = z
   })
   .openapi("Session");
 
-export const ConversationSchema = z
+const ConversationSchema = z
   .object({
     id: z.uuid(),
     modelName: z.string().openapi({ description: "The model's id; its label in a blind session until the first vote" }),

@@ -15,7 +15,7 @@ const notFound = () => new AppError("NOT_FOUND", 404, "session not found");
  * A session as its owner sees it: a blind one's models by their labels until its first vote, in
  * the labels' order (the order the models were asked in would tell which is which).
  */
-export const toSession = ({ userId: _, blindModels, revealedAt, ...row }: SessionRow) => ({
+const toSession = ({ userId: _, blindModels, revealedAt, ...row }: SessionRow) => ({
   ...row,
   models: isHidden({ blindModels, revealedAt }) ? blindModels!.map((_, index) => labelAt(index)) : row.models,
   blind: blindModels !== null,
@@ -24,7 +24,7 @@ export const toSession = ({ userId: _, blindModels, revealedAt, ...row }: Sessio
 });
 
 /** A conversation as the API shows it: every column but its owner's and its session's, its model as `shown` names it. */
-export const toConversation = ({ sessionId: _, userId: __, ...row }: ConversationRow, shown: (modelId: string) => string) => ({
+const toConversation = ({ sessionId: _, userId: __, ...row }: ConversationRow, shown: (modelId: string) => string) => ({
   ...row,
   modelName: shown(row.modelName),
   createdAt: row.createdAt.toISOString(),

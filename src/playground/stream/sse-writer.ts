@@ -5,7 +5,7 @@ import type { StreamEvent } from "./stream.schemas.ts";
 export interface EventWriter {
   /** Queues an event; the events of a burst go out as one write. */
   send(event: StreamEvent): void;
-  /** Writes what is queued and stops the pings; the SSE stream itself is closed by `streamSSE`. */
+  /** Writes what is queued and stops the pings; later events are dropped. The SSE stream itself is closed by `streamSSE`. */
   close(): void;
 }
 
@@ -29,7 +29,11 @@ export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: 
   let queued = "";
   let flushPending = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  /** When the stream was last written, or opened: the pings count from here. */
   let lastWrite = Date.now();
+  /** When events were last written: a first event goes out at once. */
+  let lastFlush = Number.NEGATIVE_INFINITY;
 
   const write = (text: string) => {
     lastWrite = Date.now();
@@ -42,6 +46,7 @@ export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: 
     const text = queued;
     queued = "";
     write(text);
+    lastFlush = lastWrite;
   };
   // Checked a few times per interval, so a ping goes out at most a third of an interval late.
   const pinger = setInterval(
@@ -53,14 +58,16 @@ export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: 
 
   return {
     send(event) {
+      if (closed) return;
       queued += `id: ${++sequence}\ndata: ${JSON.stringify(event)}\n\n`;
       if (flushPending) return;
       flushPending = true;
-      const sinceWrite = Date.now() - lastWrite;
-      if (sinceWrite >= COALESCE_MS) queueMicrotask(flush);
-      else flushTimer = setTimeout(flush, COALESCE_MS - sinceWrite);
+      const sinceFlush = Date.now() - lastFlush;
+      if (sinceFlush >= COALESCE_MS) queueMicrotask(flush);
+      else flushTimer = setTimeout(flush, COALESCE_MS - sinceFlush);
     },
     close() {
+      closed = true;
       clearInterval(pinger);
       clearTimeout(flushTimer);
       flush();

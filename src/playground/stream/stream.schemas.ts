@@ -95,4 +95,3 @@ export const StreamEventSchema = z
   });
 
 export type StreamEvent = z.infer<typeof StreamEventSchema>;
-export type ModelStatus = Extract<StreamEvent, { type: "status" }>["status"];

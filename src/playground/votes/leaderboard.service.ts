@@ -4,7 +4,7 @@ import type { Db } from "../../db/client.ts";
 import { votes } from "../../db/schema.ts";
 import { fitBradleyTerry, type PairOutcome } from "./bradley-terry.ts";
 
-export const LEADERBOARD_METHOD =
+const LEADERBOARD_METHOD =
   "Bradley-Terry, fitted by maximum likelihood (Newton's method) with a Gaussian prior on log-strengths worth about two tied votes; " +
   "each vote's winner beats every other model of its turn that completed, a tie or bothBad ties them all; " +
   "Elo scale with 1000 the average; 95% intervals from the Fisher information";
