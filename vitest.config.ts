@@ -1,9 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_JWT_SECRET } from "./test/test-secrets.ts";
 import { UPSTREAM_API_KEY } from "./test/upstream/scripted-upstream.ts";
-
-/** Used by the tests only; production refuses any secret shorter than 32 bytes. */
-export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long";
 
 export default defineConfig({
   test: {

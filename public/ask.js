@@ -64,6 +64,8 @@ function apply(turn, event, body, startedAt) {
       turn.column(event.model).setFigures(event);
       break;
     case "error":
+      // Without a model, the stream failed as a whole: its answers could not be kept.
+      if (event.model === undefined) throw new Error(event.message);
       turn.column(event.model).showError(event.message);
       break;
     case "done":

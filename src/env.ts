@@ -157,5 +157,7 @@ export type AppEnv = {
     config: Config;
     db: import("./db/client.ts").Db;
     user: AuthUser;
+    /** Set when the request was authenticated by a single-use stream ticket. */
+    ticket: import("./auth/tokens.ts").StreamTicket | undefined;
   };
 };

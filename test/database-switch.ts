@@ -1,11 +1,12 @@
 // A switch in front of the test database (Node), for tests of what happens when the database
 // fails: a Worker given its connection string reaches the same database through it, until a test
-// turns it `down` (connections are dropped) or `failing` (the proxy answers 503). Other tests keep
-// using the database directly, so turning it off disturbs nothing else.
+// turns it `down` (connections are dropped), `failing` (the proxy answers 503) or `refusing` (every
+// statement fails as Postgres fails a value out of range, SQL state 22003: a permanent failure).
+// Other tests keep using the database directly, so turning it off disturbs nothing else.
 import { createServer, request as forward } from "node:http";
 import type { AddressInfo } from "node:net";
 
-type DatabaseSwitchMode = "up" | "down" | "failing";
+type DatabaseSwitchMode = "up" | "down" | "failing" | "refusing";
 
 /** Starts the switch in front of `target` (the SQL endpoint's origin, e.g. http://127.0.0.1:5432). */
 export async function startDatabaseSwitch(target: string) {
@@ -22,6 +23,10 @@ export async function startDatabaseSwitch(target: string) {
     }
     if (mode === "down") return void incoming.socket.destroy();
     if (mode === "failing") return void outgoing.writeHead(503, { "content-type": "text/plain" }).end("unavailable");
+    if (mode === "refusing") {
+      const error = { message: "value out of range for type integer", code: "22003", severity: "ERROR" };
+      return void outgoing.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(error));
+    }
     const proxied = forward(`${target}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(outgoing);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { text } from "../http/schemas.ts";
 
 export const UserSchema = z
   .object({
@@ -18,9 +19,9 @@ export const AuthResultSchema = z
   })
   .openapi("AuthResult");
 
-const email = z.string().trim().max(254).pipe(z.email("must be an email address"));
-const password = z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
+const email = text().trim().max(254).pipe(z.email("must be an email address")).openapi({ format: "email", example: "ada@example.com" });
+const password = text().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
 
-export const RegisterSchema = z.object({ email, password, name: z.string().trim().min(1).max(100).optional() }).openapi("Register");
-export const LoginSchema = z.object({ email, password: z.string().min(1).max(128) }).openapi("Login");
-export const RefreshSchema = z.object({ refreshToken: z.string().min(1).max(200) }).openapi("RefreshToken");
+export const RegisterSchema = z.object({ email, password, name: text().trim().min(1).max(100).optional() }).openapi("Register");
+export const LoginSchema = z.object({ email, password: text().min(1).max(128) }).openapi("Login");
+export const RefreshSchema = z.object({ refreshToken: text().min(1).max(200) }).openapi("RefreshToken");

@@ -6,6 +6,7 @@ import { refreshTokens, users } from "../db/schema.ts";
 import type { Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import { sha256Hex } from "../sha256.ts";
+import { accountGone } from "./account.ts";
 import { DECOY_PASSWORD_HASH, hashPassword, verifyPassword } from "./passwords.ts";
 import { newRefreshToken, signAccessToken } from "./tokens.ts";
 
@@ -73,7 +74,7 @@ export async function login(db: Db, config: Config, input: { email: string; pass
 
 export async function getUser(db: Db, userId: string) {
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
-  if (!user) throw new AppError("UNAUTHENTICATED", 401, "this account no longer exists");
+  if (!user) throw accountGone();
   return toPublicUser(user);
 }
 

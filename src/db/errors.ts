@@ -2,7 +2,7 @@
 // one description of it that is safe to log (Postgres's messages may quote the values of a row).
 
 /** The SQL states the code answers differently. */
-export const SQL_STATE = { uniqueViolation: "23505" } as const;
+export const SQL_STATE = { uniqueViolation: "23505", foreignKeyViolation: "23503" } as const;
 
 /** The error and every error it was caused by, outermost first (drizzle wraps the driver's). */
 function* causesOf(error: unknown): Generator<Error> {
@@ -28,6 +28,37 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     if ((cause as { sourceError?: unknown }).sourceError || /^Server error \(HTTP status 5\d\d\)/.test(cause.message)) return true;
   }
   return false;
+}
+
+/**
+ * SQL states of a database that is failing rather than refusing: a connection lost (08), a
+ * transaction that lost a race (40), resources running out (53), the server going down or not yet
+ * up (57P), its own system and internal errors (58, XX). Anything else is the data or the statement.
+ */
+const TRANSIENT_SQL_STATE = /^(08|40|53|55P03|57P|58|XX)/;
+
+/**
+ * True when trying again later can succeed: the database was unreachable, did not answer in time,
+ * its endpoint failed (5xx), or it reported a transient state. False for a write it refused for
+ * what it was asked (a value out of range, a constraint, a bad statement: SQL states 22, 23, 42…),
+ * which would be refused again however often it is tried.
+ *
+ * @example
+ * if (isTransientFailure(error)) queue(turn); else reportOurFault(error);
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (isDatabaseUnreachable(error)) return true;
+  const code = sqlStateOf(error);
+  return code !== undefined && TRANSIENT_SQL_STATE.test(code);
+}
+
+/** The constraint a failed statement broke, as Postgres names it. */
+export function constraintOf(error: unknown): string | undefined {
+  for (const cause of causesOf(error)) {
+    const constraint = (cause as { constraint?: unknown }).constraint;
+    if (typeof constraint === "string") return constraint;
+  }
+  return undefined;
 }
 
 /**

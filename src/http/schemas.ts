@@ -51,6 +51,44 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
 });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL character is what this refuses
+const STORABLE_TEXT = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/**
+ * Text a request may send: no NUL character and no unpaired surrogate, which Postgres (and Neon's
+ * proxy) cannot take, so a stream whose answer could not be kept is refused before it opens. The
+ * rule is in the OpenAPI document as a pattern.
+ *
+ * @example
+ * prompt: text().min(1, "must not be empty")
+ */
+export const text = () => z.string().regex(STORABLE_TEXT, "must not contain a NUL character or an unpaired surrogate");
+
+/**
+ * A whole number in a query string, written in decimal digits: never empty, no sign, exponent or
+ * hex (`1e3`, `0x10` and `` are refused, where `Number` would read 1000, 16 and 0).
+ *
+ * @example
+ * limit: wholeNumberQuery(z.number().int().min(1).max(100)).default(20)
+ */
+export const wholeNumberQuery = <T extends z.ZodType<number, number>>(range: T) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, "must be a whole number in decimal digits")
+    .transform(Number)
+    .pipe(range);
+
+/** A decimal number in a query string: digits with an optional fraction (`0.7`), nothing else. */
+export const decimalQuery = <T extends z.ZodType<number, number>>(range: T) =>
+  z
+    .string()
+    .regex(/^\d{1,15}(\.\d{1,15})?$/, "must be a decimal number such as 0.7")
+    .transform(Number)
+    .pipe(range);
+
+/** A boolean in a query string: `true` or `false`. */
+export const booleanQuery = () => z.enum(["true", "false"], "must be true or false").transform((value) => value === "true");
+
 /** What a route that needs a login declares: a bearer token (the scheme `app.ts` registers). */
 export const bearerSecurity = [{ bearer: [] }];
 

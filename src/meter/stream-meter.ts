@@ -8,6 +8,7 @@ import { limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
 import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
 import { UNITS_PER_USD } from "./spend-ledger.ts";
 import type { QueuedTurn } from "./turn-outbox.ts";
+import type { UserMeter } from "./user-meter.ts";
 
 const STREAM_POLICY = "stream";
 
@@ -28,7 +29,8 @@ function usd(amount: number, round: (value: number) => number) {
 
 /**
  * Admits a stream of the signed-in user whose answers could cost up to `maxCostUsd`, or throws the
- * 429 (`RATE_LIMITED`, `SPEND_LIMITED`) or 503 to answer instead. Sets the RateLimit headers.
+ * 429 (`RATE_LIMITED`, `SPEND_LIMITED`), 401 (a used stream ticket) or 503 to answer instead. Sets
+ * the RateLimit headers. One call to the user's object, whatever it checks.
  *
  * @example
  * const meter = await admitStream(c, maxCostUsd);
@@ -36,10 +38,9 @@ function usd(amount: number, round: (value: number) => number) {
  * await meter.settle(totalCost);
  */
 export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promise<StreamMeter> {
-  const { config, user, requestId } = c.var;
+  const { config, user, requestId, ticket } = c.var;
   const { limit, windowSeconds } = config.limits.stream;
-  const spend = config.spend;
-  const reserveUnits = Math.ceil(maxCostUsd * UNITS_PER_USD);
+  const { limitUsd, windowSeconds: spendWindowSeconds } = config.spend;
   const stub = meterOf(c.env, user.id);
   const timing = serverTiming();
   let admission: Awaited<ReturnType<typeof stub.admitStream>>;
@@ -47,15 +48,17 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
     admission = await stub.admitStream({
       rate: { policy: STREAM_POLICY, limit, windowSeconds },
       spend: {
-        limitUnits: spend.limitUsd === null ? null : Math.floor(spend.limitUsd * UNITS_PER_USD),
-        windowSeconds: spend.windowSeconds,
-        reserveUnits,
+        limitUnits: limitUsd === null ? null : Math.round(limitUsd * UNITS_PER_USD),
+        windowSeconds: spendWindowSeconds,
+        reserveUnits: Math.ceil(maxCostUsd * UNITS_PER_USD),
       },
+      ...(ticket ? { ticket } : {}),
     });
   } catch (error) {
     console.error(`[${requestId}] rate limiter unreachable for ${STREAM_POLICY}:`, error instanceof Error ? error.message : error);
     throw limiterUnreachable();
   }
+  if (!admission.allowed && admission.refusedBy === "ticket") throw ticketUsed();
   const headers = new RateLimitHeaders();
   headers.add(STREAM_POLICY, windowSeconds, admission.rate);
   const answerHeaders = { ...headers.toHeaders(), "Server-Timing": timing() };
@@ -64,19 +67,23 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
     throw spendLimited(config, maxCostUsd, admission.leftUnits / UNITS_PER_USD, admission.retryAfterSeconds, answerHeaders);
   }
   for (const [name, value] of Object.entries(answerHeaders)) c.header(name, value, { append: name === "Server-Timing" });
-  const { reservationId } = admission;
-  return {
-    async settle(costUsd) {
-      if (reservationId === null) return;
-      await stub.settle(reservationId, Math.round(costUsd * UNITS_PER_USD)).catch((error: unknown) => {
-        console.error(
-          `[${requestId}] the stream's cost could not be settled; its reservation stays counted:`,
-          error instanceof Error ? error.message : error,
-        );
-      });
-    },
-  };
+  return meterFor(stub, admission.reservationId, requestId);
 }
+
+const ticketUsed = () => new AppError("UNAUTHENTICATED", 401, "this stream ticket was used already; ask for a new one");
+
+/** Settles one reservation; a failure is logged and the reservation stays counted (it fails safe). */
+const meterFor = (stub: DurableObjectStub<UserMeter>, reservationId: number | null, requestId: string): StreamMeter => ({
+  async settle(costUsd) {
+    if (reservationId === null) return;
+    await stub.settle(reservationId, Math.round(costUsd * UNITS_PER_USD)).catch((error: unknown) => {
+      console.error(
+        `[${requestId}] the stream's cost could not be settled; its reservation stays counted:`,
+        error instanceof Error ? error.message : error,
+      );
+    });
+  },
+});
 
 function spendLimited(
   config: Config,

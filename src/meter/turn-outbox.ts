@@ -2,7 +2,7 @@
 // (a restart keeps them) and written by the alarm with growing pauses until the database takes
 // them or their time runs out.
 import type { Db } from "../db/client.ts";
-import { describeFailure } from "../db/errors.ts";
+import { describeFailure, isTransientFailure } from "../db/errors.ts";
 import { type TurnRecord, writeTurn } from "../db/turns.ts";
 
 /** A turn handed over because the database could not take it. */
@@ -93,21 +93,23 @@ export class TurnOutbox {
     return this.sql.exec<{ next: number | null }>("select min(next_attempt_at) as next from queued_turns").one().next;
   }
 
-  /** One try; its outcome is logged once, with the request id and never the SQL or its values. */
+  /**
+   * One try; its outcome is logged once, with the request id and never the SQL or its values. A
+   * turn the database refuses for what it holds (not for being down) is dropped at once: it would
+   * be refused at every try.
+   */
   private async tryToWrite(turn: Row) {
     const attempt = turn.attempts + 1;
     try {
       await writeTurn(this.database(), JSON.parse(turn.record) as TurnRecord);
       this.sql.exec("delete from queued_turns where id = ?", turn.id);
       console.log(`[${turn.requestId}] queued turn written to the database, at attempt ${attempt}`);
-      return;
     } catch (error) {
       const now = this.now();
-      if (now >= turn.giveUpAt) {
+      if (!isTransientFailure(error) || now >= turn.giveUpAt) {
         this.sql.exec("delete from queued_turns where id = ?", turn.id);
-        console.error(
-          `[${turn.requestId}] queued turn dropped: the database did not take it in ${attempt} attempts (${describeFailure(error)})`,
-        );
+        const why = isTransientFailure(error) ? `the database did not take it in ${attempt} attempts` : "the database refused it";
+        console.error(`[${turn.requestId}] queued turn dropped: ${why} (${describeFailure(error)})`);
         return;
       }
       const pause = retryPause(attempt, now - turn.queuedAt);

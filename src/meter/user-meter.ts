@@ -8,14 +8,18 @@ import { type RateLimitDecision, SlidingWindows } from "./sliding-window.ts";
 import { type SpendCheck, SpendLedger, type SpendRequest, type SpendState } from "./spend-ledger.ts";
 import { prepareStorage, type SubjectKind, subjectKindOf } from "./storage-schema.ts";
 import { type QueuedTurn, TurnOutbox } from "./turn-outbox.ts";
+import { UsedTickets } from "./used-tickets.ts";
 
 export interface StreamAdmissionRequest {
   rate: { policy: string; limit: number; windowSeconds: number };
   spend: SpendRequest;
+  /** The stream ticket the request came with, if any: good for one stream. */
+  ticket?: { id: string; expiresAt: number };
 }
 
 export type StreamAdmission =
   | { allowed: true; rate: RateLimitDecision; reservationId: number | null }
+  | { allowed: false; refusedBy: "ticket" }
   | { allowed: false; refusedBy: "rate"; rate: RateLimitDecision }
   | ({ allowed: false; refusedBy: "spend"; rate: RateLimitDecision } & Omit<Extract<SpendCheck, { fits: false }>, "fits">);
 
@@ -31,6 +35,7 @@ interface Jobs {
   windows: SlidingWindows;
   ledger: SpendLedger;
   outbox: TurnOutbox;
+  tickets: UsedTickets;
 }
 
 export class UserMeter extends DurableObject<Env> {
@@ -63,6 +68,7 @@ export class UserMeter extends DurableObject<Env> {
       windows: new SlidingWindows(sql, now),
       ledger: new SpendLedger(sql, now),
       outbox: new TurnOutbox(sql, now, () => this.dependencies.database()),
+      tickets: new UsedTickets(sql, now),
     };
   }
 
@@ -85,10 +91,12 @@ export class UserMeter extends DurableObject<Env> {
   /**
    * Admits a stream: counts it against the rate limit and reserves its most possible cost against
    * the spend limit, in one synchronous step, so that no number of concurrent streams can
-   * overshoot either. A stream refused by one limit takes nothing from the other.
+   * overshoot either. A stream refused by one limit takes nothing from the other. A stream ticket
+   * is checked off in the same step: a used one is refused, and a refused stream does not use it.
    */
-  admitStream({ rate, spend }: StreamAdmissionRequest): StreamAdmission {
-    const { windows, ledger } = this.#jobs;
+  admitStream({ rate, spend, ticket }: StreamAdmissionRequest): StreamAdmission {
+    const { windows, ledger, tickets } = this.#jobs;
+    if (ticket && tickets.isUsed(ticket.id)) return { allowed: false, refusedBy: "ticket" };
     const decision = windows.decide(rate.policy, rate.limit, rate.windowSeconds);
     if (!decision.allowed) return { allowed: false, refusedBy: "rate", rate: decision };
     const { fits: _, ...refusal } = ledger.check(spend);
@@ -96,6 +104,10 @@ export class UserMeter extends DurableObject<Env> {
     this.#scheduleCleanup(windows.record(decision, rate.policy, rate.windowSeconds));
     const reservation = ledger.reserve(spend.reserveUnits, spend.windowSeconds);
     if (reservation) this.#scheduleCleanup(reservation.expiresAt);
+    if (ticket) {
+      tickets.use(ticket.id, ticket.expiresAt);
+      this.#scheduleCleanup(ticket.expiresAt);
+    }
     return { allowed: true, rate: decision, reservationId: reservation?.id ?? null };
   }
 
@@ -130,9 +142,10 @@ export class UserMeter extends DurableObject<Env> {
    * object with nothing counted, reserved or queued deletes its storage.
    */
   override async alarm(): Promise<void> {
-    const { windows, ledger, outbox } = this.#jobs;
-    const nextTurn = this.#kind === "user" ? await outbox.writeDue() : null;
-    const pending = [nextTurn, windows.prune(), this.#kind === "user" ? ledger.prune() : null].filter((at) => at !== null);
+    const { windows, ledger, outbox, tickets } = this.#jobs;
+    const user = this.#kind === "user";
+    const nextTurn = user ? await outbox.writeDue() : null;
+    const pending = [nextTurn, windows.prune(), user ? ledger.prune() : null, user ? tickets.prune() : null].filter((at) => at !== null);
     if (pending.length > 0) {
       await this.ctx.storage.setAlarm(Math.min(...pending));
       return;

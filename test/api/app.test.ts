@@ -116,6 +116,30 @@ describe("docs", () => {
     expect(done.properties.stored.enum).toEqual(["database", "queued"]);
   });
 
+  it("says what the validator checks, where OpenAPI can say it", async () => {
+    const document = await jsonOf(await call("GET", "/openapi.json"));
+    const { schemas } = document.components;
+    const parameter = (path: string, name: string) =>
+      document.paths[path].get.parameters.find((candidate: { name: string }) => candidate.name === name);
+
+    expect(schemas.Register.properties.email).toMatchObject({ format: "email" });
+    expect(schemas.StreamRequest.properties.models).toMatchObject({ uniqueItems: true, minItems: 1, maxItems: 6 });
+    expect(schemas.StreamRequest.properties.blind.description).toMatch(/2 to 6 models/);
+    // No NUL character, no unpaired surrogate: the text the database can store.
+    const storable = new RegExp(schemas.StreamRequest.properties.prompt.pattern);
+    expect(storable.test("hello 🎉")).toBe(true);
+    expect(storable.test("a\u0000b")).toBe(false);
+    expect(parameter("/playground/stream", "blind").schema).toMatchObject({ enum: ["true", "false"] });
+    expect(new RegExp(parameter("/playground/stream", "temperature").schema.pattern).test("0.7")).toBe(true);
+    expect(new RegExp(parameter("/playground/stream", "maxTokens").schema.pattern).test("1e3")).toBe(false);
+    expect(new RegExp(parameter("/playground/sessions", "limit").schema.pattern).test("")).toBe(false);
+    expect(parameter("/playground/stream", "token")).toMatchObject({ deprecated: true });
+    expect(parameter("/playground/stream", "ticket")).toBeDefined();
+    expect(document.paths["/playground/stream/tickets"].post.responses).toHaveProperty("201");
+    expect(parameter("/playground/sessions", "cursor").description).toMatch(/opaque/);
+    expect(parameter("/playground/usage", "from").description).toMatch(/not after `to`/);
+  });
+
   it("serves Swagger UI from its own assets", async () => {
     const response = await call("GET", "/api");
     expect(response.status).toBe(200);

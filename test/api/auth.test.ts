@@ -1,8 +1,9 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { call, jsonOf, PASSWORD, registerUser, uniqueEmail } from "../helpers/api.ts";
+import { expireRefreshTokens } from "../helpers/database.ts";
+import { TEST_JWT_SECRET } from "../test-secrets.ts";
 
-const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long";
 const claims = (sub: string, overrides: Record<string, unknown> = {}) => {
   const now = Math.floor(Date.now() / 1000);
   return { sub, iat: now, exp: now + 600, iss: "model-playground-api", aud: "model-playground", ...overrides };
@@ -146,12 +147,12 @@ describe("profile and access tokens", () => {
 
   it("refuses an expired token", async () => {
     const user = await registerUser();
-    await expectUnauthenticated(await sign(claims(user.id, { iat: 1_000, exp: 2_000 }), TEST_SECRET, "HS256"));
+    await expectUnauthenticated(await sign(claims(user.id, { iat: 1_000, exp: 2_000 }), TEST_JWT_SECRET, "HS256"));
   });
 
   it("refuses a token without exp", async () => {
     const user = await registerUser();
-    await expectUnauthenticated(await sign(claims(user.id, { exp: undefined }), TEST_SECRET, "HS256"));
+    await expectUnauthenticated(await sign(claims(user.id, { exp: undefined }), TEST_JWT_SECRET, "HS256"));
   });
 
   it("refuses a token signed with another secret", async () => {
@@ -161,21 +162,29 @@ describe("profile and access tokens", () => {
 
   it("refuses a token of another algorithm, issuer or audience", async () => {
     const user = await registerUser();
-    await expectUnauthenticated(await sign(claims(user.id), TEST_SECRET, "HS512"));
-    await expectUnauthenticated(await sign(claims(user.id, { iss: "someone-else" }), TEST_SECRET, "HS256"));
-    await expectUnauthenticated(await sign(claims(user.id, { aud: "someone-else" }), TEST_SECRET, "HS256"));
-    await expectUnauthenticated(await sign(claims(user.id, { aud: undefined }), TEST_SECRET, "HS256"));
+    await expectUnauthenticated(await sign(claims(user.id), TEST_JWT_SECRET, "HS512"));
+    await expectUnauthenticated(await sign(claims(user.id, { iss: "someone-else" }), TEST_JWT_SECRET, "HS256"));
+    await expectUnauthenticated(await sign(claims(user.id, { aud: "someone-else" }), TEST_JWT_SECRET, "HS256"));
+    await expectUnauthenticated(await sign(claims(user.id, { aud: undefined }), TEST_JWT_SECRET, "HS256"));
   });
 
   it("accepts a token we signed ourselves with the right claims", async () => {
     const user = await registerUser();
-    const response = await call("GET", "/auth/profile", { token: await sign(claims(user.id), TEST_SECRET, "HS256") });
+    const response = await call("GET", "/auth/profile", { token: await sign(claims(user.id), TEST_JWT_SECRET, "HS256") });
     expect(response.status).toBe(200);
   });
 });
 
 describe("refresh and logout", () => {
   const refresh = (refreshToken: string) => call("POST", "/auth/refresh", { body: { refreshToken } });
+
+  it("refuses an expired refresh token with 401", async () => {
+    const user = await registerUser();
+    await expireRefreshTokens(user.id);
+    const response = await refresh(user.refreshToken);
+    expect(response.status).toBe(401);
+    expect((await jsonOf(response)).error.code).toBe("UNAUTHENTICATED");
+  });
 
   it("rotates: the new token works, the old one stops working", async () => {
     const user = await registerUser();

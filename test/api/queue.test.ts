@@ -1,5 +1,5 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import type { TurnRecord } from "../../src/db/turns.ts";
 import { BASE, call, jsonOf, registerUser } from "../helpers/api.ts";
@@ -10,7 +10,7 @@ import { callWithEnv, readEvents, script, sessionOf, streamRequest } from "../he
 const databaseSwitch = inject("databaseSwitch");
 const throughSwitch = { DATABASE_URL: databaseSwitch.connectionString };
 
-async function turnDatabase(mode: "up" | "down" | "failing") {
+async function turnDatabase(mode: "up" | "down" | "failing" | "refusing") {
   const response = await fetch(databaseSwitch.controlUrl, { method: "POST", body: JSON.stringify({ mode }) });
   expect(response.status).toBe(204);
 }
@@ -126,6 +126,66 @@ describe("a finished turn the database cannot take", () => {
       state.storage.sql.exec("select name from sqlite_master where type = 'table'").toArray(),
     );
     expect(tables.map((table) => table.name).filter((name) => !String(name).startsWith("_cf"))).toEqual([]);
+  });
+});
+
+describe("a finished turn the database refuses for what it holds", () => {
+  it("is not queued: the stream ends with an error of its own and no done, and the failure is logged once", async () => {
+    const user = await registerUser();
+    await meterThroughSwitch(user.id);
+    await turnDatabase("refusing");
+    const errors = vi.spyOn(console, "error");
+
+    const { response, settled } = await callWithEnv(
+      throughSwitch,
+      streamRequest(user.accessToken, { prompt: "refused", models: ["local/echo"] }),
+    );
+    expect(response.status).toBe(200);
+    const events = await readEvents(response);
+    await settled();
+
+    expect(events.filter((event) => event.type === "chunk").length).toBeGreaterThan(0);
+    expect(events.at(-1)).toEqual({
+      id: expect.any(Number),
+      type: "error",
+      code: "INTERNAL",
+      message: "the answers could not be kept: something went wrong on our side",
+    });
+    expect(events.some((event) => event.type === "done")).toBe(false);
+    expect(await queuedTurns(user.id)).toEqual([]);
+    const logged = errors.mock.calls.map((call) => String(call[0])).filter((line) => line.includes("our fault"));
+    expect(logged).toEqual([expect.stringMatching(/^\[[\w-]+\] our fault: the database refused the turn \(NeonDbError 22003\)/)]);
+    errors.mockRestore();
+  });
+
+  it("is dropped at once when a queued turn meets it on replay, never retried", async () => {
+    const user = await registerUser();
+    await meterThroughSwitch(user.id);
+    await turnDatabase("down");
+    const { response, settled } = await callWithEnv(
+      throughSwitch,
+      streamRequest(user.accessToken, { prompt: "queued, then refused", models: ["local/echo"] }),
+    );
+    expect((await readEvents(response)).at(-1)).toMatchObject({ type: "done", stored: "queued" });
+    await settled();
+    expect(await queuedTurns(user.id)).toHaveLength(1);
+
+    await turnDatabase("refusing");
+    await runDueAlarm(user.id);
+    expect(await queuedTurns(user.id)).toEqual([]);
+  });
+
+  it("is the transient failures only that are queued: a database that fails (503) still queues", async () => {
+    const user = await registerUser();
+    await meterThroughSwitch(user.id);
+    await turnDatabase("failing");
+    const { response, settled } = await callWithEnv(
+      throughSwitch,
+      streamRequest(user.accessToken, { prompt: "kept", models: ["local/echo"] }),
+    );
+    expect((await readEvents(response)).at(-1)).toMatchObject({ type: "done", stored: "queued" });
+    await settled();
+    expect(await queuedTurns(user.id)).toHaveLength(1);
   });
 });
 

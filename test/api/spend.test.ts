@@ -59,6 +59,35 @@ describe("the spend limit", () => {
     expect(await countedBy(`user:${user.id}`, "stream")).toBe(fits);
   });
 
+  it("admits a stream whose most possible cost fits what is left exactly, and refuses one a unit over", async () => {
+    const upstream = await script({ "gpt-4o": { chunks: ["ok"], usage: { prompt: 20, completion: 5 } } });
+    const prompt = `exact ${upstream.tag}`;
+    const units = reservedUnits(prompt, 100);
+    const exactly = { SPEND_LIMIT_USD: (units / 1e10).toFixed(10) };
+    const aUnitShort = { SPEND_LIMIT_USD: ((units - 1) / 1e10).toFixed(10) };
+
+    const fits = await spendStream((await registerUser()).accessToken, exactly, prompt, 100);
+    expect(fits.response.status).toBe(200);
+    expect(fits.events.at(-1)).toMatchObject({ type: "done" });
+    const over = await spendStream((await registerUser()).accessToken, aUnitShort, prompt, 100);
+    expect(over.response.status).toBe(429);
+    expect((await jsonOf(over.response)).error.code).toBe("SPEND_LIMITED");
+  });
+
+  it("frees the whole reservation of a stream that cost nothing, and admits the next", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "gpt-4o": { fail: { status: 400 } } });
+    const prompt = `refused upstream ${upstream.tag}`;
+    const settings = { SPEND_LIMIT_USD: ((reservedUnits(prompt, 100) * 1.5) / 1e10).toFixed(10) };
+
+    const first = await spendStream(user.accessToken, settings, prompt, 100);
+    expect(first.response.status).toBe(200);
+    expect(first.events.find((event) => event.type === "error")).toMatchObject({ model: "gpt-4o", code: "UPSTREAM_ERROR" });
+    expect(first.events.at(-1)).toMatchObject({ type: "done", totalCost: 0 });
+    expect(await spendState(user.accessToken, settings)).toMatchObject({ usedUsd: 0, reservedUsd: 0, resetsAt: null });
+    expect((await spendStream(user.accessToken, settings, prompt, 100)).response.status).toBe(200);
+  });
+
   it("holds a running stream's reservation, then frees what it did not cost", async () => {
     const user = await registerUser();
     const upstream = await script({ "gpt-4o": { chunks: ["slow"], firstChunkDelayMs: 600, usage: { prompt: 20, completion: 10 } } });
@@ -114,13 +143,14 @@ describe("the spend limit", () => {
   it("refuses a stream that could cost more than the whole limit, before any model is asked", async () => {
     const user = await registerUser();
     const upstream = await script({ "*": { chunks: ["never"] } });
-    const { response } = await spendStream(user.accessToken, {}, `costly ${upstream.tag}`, 1_000_000);
+    // gpt-4o writes at most 16,384 tokens, at $10 per million: $0.16 and a little input.
+    const { response } = await spendStream(user.accessToken, { SPEND_LIMIT_USD: "0.1" }, `costly ${upstream.tag}`, 16_384);
     expect(response.status).toBe(429);
     expect(response.headers.get("Retry-After")).toBeNull();
     const { error } = await jsonOf(response);
     expect(error).toMatchObject({ code: "SPEND_LIMITED" });
     expect(error.message).toMatch(
-      /could cost up to \$10\.\d\d, more than your whole \$5\.00 spend limit per day: ask for fewer models or a lower maxTokens$/,
+      /could cost up to \$0\.16\d+, more than your whole \$0\.1 spend limit per day: ask for fewer models or a lower maxTokens$/,
     );
     expect(await upstream.requests()).toHaveLength(0);
     expect(await countedBy(`user:${user.id}`, "stream")).toBe(0);

@@ -353,6 +353,27 @@ describe("parameters and history", () => {
     expect(session.conversations[0].maxTokens).toBe(4096);
   });
 
+  it("lowers a request's maxTokens to each model's own maximum, sent and reserved so", async () => {
+    const user = await registerUser();
+    const upstream = await script({ "*": { chunks: ["ok"], usage: { prompt: 10, completion: 1 } } });
+    // 600,000 output tokens of gpt-4o would cost $6, over the whole $5 limit; it writes at most 16,384.
+    const response = await postStream(user.accessToken, {
+      prompt: `big ${upstream.tag}`,
+      models: ["gpt-4o", "gpt-3.5-turbo"],
+      maxTokens: 600_000,
+    });
+    expect(response.status).toBe(200);
+    const events = await readEvents(response);
+    expect(events.at(-1)).toMatchObject({ type: "done" });
+    const sent = Object.fromEntries((await upstream.requests()).map((request) => [request.model, request.body.max_completion_tokens]));
+    expect(sent).toEqual({ "gpt-4o": 16_384, "gpt-3.5-turbo": 4096 });
+    const { body: session } = await sessionOf(user.accessToken, events[0]!.sessionId);
+    const bounds = Object.fromEntries(
+      session.conversations.map((row: { modelName: string; maxTokens: number }) => [row.modelName, row.maxTokens]),
+    );
+    expect(bounds).toEqual({ "gpt-4o": 16_384, "gpt-3.5-turbo": 4096 });
+  });
+
   it("sends no temperature to a reasoning model, which refuses one", async () => {
     const user = await registerUser();
     const upstream = await script({ "*": { chunks: ["ok"] } });

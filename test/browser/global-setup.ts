@@ -28,7 +28,8 @@ export default async function setup(project: TestProject) {
       RATE_LIMIT_MAX_REQUESTS: "1000000",
       API_RATE_LIMIT_MAX_REQUESTS: "1000000",
       LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS: String(LOGIN_ATTEMPTS_PER_EMAIL),
-      SPEND_LIMIT_USD: "5",
+      // Low enough that one model with a large bound is over it (see "a spend limit shows as an alert").
+      SPEND_LIMIT_USD: "1",
     },
   });
   project.provide("appOrigin", stack.origin);

@@ -209,8 +209,8 @@ describe("asking", () => {
 
   test("a spend limit shows as an alert, and nothing is asked", async () => {
     await register(page);
-    await chooseModels(page, "gpt-4o");
-    // 1,000,000 output tokens of gpt-4o may cost $10: more than the $5 limit.
+    await chooseModels(page, "gpt-5");
+    // GPT-5 may write 128,000 output tokens, which may cost $1.28: more than this stack's $1 limit.
     await page.getByLabel("Max tokens").fill("1000000");
     const refused = page.waitForResponse((response) => response.url().endsWith("/playground/stream"));
     await ask(page, "Write me a very long essay");

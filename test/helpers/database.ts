@@ -3,7 +3,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { inject } from "vitest";
 import { createDb } from "../../src/db/client.ts";
-import { conversations, sessions } from "../../src/db/schema.ts";
+import { conversations, refreshTokens, sessions, users } from "../../src/db/schema.ts";
 
 /** A client on the Worker's own database (its DATABASE_URL). */
 const database = () => createDb(inject("databaseUrl"));
@@ -15,4 +15,17 @@ export const conversationRowsOf = (sessionId: string) =>
 /** Gives every one of these sessions the same creation time. */
 export async function setCreatedAt(sessionIds: string[], createdAt: Date) {
   await database().update(sessions).set({ createdAt }).where(inArray(sessions.id, sessionIds));
+}
+
+/** Deletes a user (and, by cascade, everything they own), as an operator or a GDPR request would. */
+export async function deleteUser(userId: string) {
+  await database().delete(users).where(eq(users.id, userId));
+}
+
+/** Makes every refresh token of a user expired, as if their login's time had run out. */
+export async function expireRefreshTokens(userId: string) {
+  await database()
+    .update(refreshTokens)
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where(eq(refreshTokens.userId, userId));
 }

@@ -108,8 +108,10 @@ describe("planTurn, for a new session", () => {
     expect(plan({ models: ["gpt-4o"] }, { defaultMaxTokens: 100_000 }).models[0]!.maxTokens).toBe(16_384);
   });
 
-  it("bounds the output by the request's maxTokens when it gives one", () => {
+  it("bounds the output by the request's maxTokens when it gives one, lowered to each model's maximum", () => {
     expect(plan({ models: ["gpt-4o"], maxTokens: 200 }, { defaultMaxTokens: 100_000 }).models[0]!.maxTokens).toBe(200);
+    const bounds = plan({ models: ["gpt-4o", "gpt-3.5-turbo"], maxTokens: 600_000 }).models.map((model) => model.maxTokens);
+    expect(bounds).toEqual([16_384, 4096]);
   });
 
   it("refuses a model the catalogue does not have", () => {

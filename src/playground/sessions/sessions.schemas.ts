@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { conversationStatuses, sessionStatuses } from "../../db/schema.ts";
+import { text, wholeNumberQuery } from "../../http/schemas.ts";
 
 export const SessionIdParams = z.object({ id: z.uuid("must be a session id").openapi({ param: { name: "id", in: "path" } }) });
 
 export const SessionListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
+  limit: wholeNumberQuery(z.number().int().min(1).max(100)).default(20),
+  cursor: text().max(200).optional().openapi({ description: "`nextCursor` of the previous page: opaque, valid only as this API gave it" }),
 });
 
 const SessionSchema = z

@@ -1,5 +1,6 @@
 // Sessions and their conversations in the database: written by the stream, read here.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { accountQuery, requireAccount } from "../../auth/account.ts";
 import type { Db } from "../../db/client.ts";
 import { conversations, sessions, votes } from "../../db/schema.ts";
 import { AppError } from "../../http/errors.ts";
@@ -30,9 +31,10 @@ const toConversation = ({ sessionId: _, userId: __, ...row }: ConversationRow, s
   createdAt: row.createdAt.toISOString(),
 });
 
-/** The user's session and its conversations, oldest first: the queries `getSession` batches. */
+/** The user, their session and its conversations, oldest first: the queries `getSession` batches. */
 const sessionQueries = (db: Db, userId: string, sessionId: string) =>
   [
+    accountQuery(db, userId),
     db
       .select()
       .from(sessions)
@@ -46,7 +48,8 @@ const sessionQueries = (db: Db, userId: string, sessionId: string) =>
 
 /** A session of the user with its conversations, oldest first, in one round trip; 404 when not theirs. */
 export async function getSession(db: Db, userId: string, sessionId: string) {
-  const [[session], turns] = await db.batch(sessionQueries(db, userId, sessionId));
+  const [account, [session], turns] = await db.batch(sessionQueries(db, userId, sessionId));
+  requireAccount(account);
   if (!session) throw notFound();
   return { session, conversations: turns };
 }
@@ -57,7 +60,7 @@ export async function getSession(db: Db, userId: string, sessionId: string) {
  * ids, a blind session's rows would tell them.
  */
 export async function sessionDetail(db: Db, userId: string, sessionId: string) {
-  const [[session], turns, cast] = await db.batch([
+  const [account, [session], turns, cast] = await db.batch([
     ...sessionQueries(db, userId, sessionId),
     db
       .select({ id: votes.id, turn: votes.turn, winner: votes.winner, createdAt: votes.createdAt })
@@ -65,6 +68,7 @@ export async function sessionDetail(db: Db, userId: string, sessionId: string) {
       .where(and(eq(votes.sessionId, sessionId), eq(votes.userId, userId)))
       .orderBy(asc(votes.turn)),
   ]);
+  requireAccount(account);
   if (!session) throw notFound();
   const shown = shownAs(session);
   return {
@@ -79,7 +83,7 @@ export async function sessionDetail(db: Db, userId: string, sessionId: string) {
 
 /** A page of the user's sessions, newest first; the cursor is the last row's (createdAt, id). */
 export async function listSessions(db: Db, userId: string, limit: number, cursor: Cursor | undefined) {
-  const rows = await db
+  const page = db
     .select()
     .from(sessions)
     .where(
@@ -92,18 +96,24 @@ export async function listSessions(db: Db, userId: string, limit: number, cursor
     )
     .orderBy(desc(sessions.createdAt), desc(sessions.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const [account, rows] = await db.batch([accountQuery(db, userId), page]);
+  requireAccount(account);
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
   return {
-    sessions: page.map(toSession),
+    sessions: shown.map(toSession),
     nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
 }
 
 export async function deleteSession(db: Db, userId: string, sessionId: string) {
-  const deleted = await db
-    .delete(sessions)
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
-    .returning({ id: sessions.id });
+  const [account, deleted] = await db.batch([
+    accountQuery(db, userId),
+    db
+      .delete(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+      .returning({ id: sessions.id }),
+  ]);
+  requireAccount(account);
   if (deleted.length === 0) throw notFound();
 }

@@ -1,22 +1,26 @@
 // The stream routes: read what the request continues, plan the turn, admit it in the user's
 // object, then run it on an event stream.
 import type { Context } from "hono";
+import { signStreamTicket, TICKET_SECONDS } from "../../auth/tokens.ts";
 import { insertSession } from "../../db/turns.ts";
 import type { AppEnv } from "../../env.ts";
 import type { AppRouteHandler } from "../../http/router.ts";
 import { admitStream } from "../../meter/stream-meter.ts";
 import { getSession } from "../sessions/sessions.service.ts";
-import type { StreamGetRoute, StreamPostRoute } from "./stream.routes.ts";
+import type { CreateTicketRoute, StreamGetRoute, StreamPostRoute } from "./stream.routes.ts";
 import type { StreamRequest } from "./stream.schemas.ts";
 import { planTurn } from "./turn-plan.ts";
 import { runTurn } from "./turn-runner.ts";
 
 export const streamGet: AppRouteHandler<StreamGetRoute> = (c) => {
-  const { token: _, ...request } = c.req.valid("query");
+  const { token: _, ticket: __, ...request } = c.req.valid("query");
   return openStream(c, request);
 };
 
 export const streamPost: AppRouteHandler<StreamPostRoute> = (c) => openStream(c, c.req.valid("json"));
+
+export const createTicket: AppRouteHandler<CreateTicketRoute> = async (c) =>
+  c.json({ ticket: await signStreamTicket(c.var.user.id, c.var.config.jwtSecret), expiresIn: TICKET_SECONDS }, 201);
 
 async function openStream(c: Context<AppEnv>, request: StreamRequest) {
   const { db, config, user } = c.var;

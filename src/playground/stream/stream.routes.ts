@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/auth.middleware.ts";
-import { bearerSecurity, errorResponses, jsonBody } from "../../http/schemas.ts";
+import { bearerSecurity, errorResponses, json, jsonBody } from "../../http/schemas.ts";
+import { apiLimit } from "../../meter/policies.ts";
 import { noReconnect } from "./no-reconnect.ts";
-import { StreamBodySchema, StreamEventSchema, StreamQuerySchema } from "./stream.schemas.ts";
+import { StreamBodySchema, StreamEventSchema, StreamQuerySchema, TicketSchema } from "./stream.schemas.ts";
 
 const tags = ["stream"];
 
@@ -20,7 +21,7 @@ export const streamGet = createRoute({
   tags,
   summary: "Stream one prompt to several models (EventSource)",
   security: bearerSecurity,
-  middleware: [noReconnect, requireUser({ queryToken: true })] as const,
+  middleware: [noReconnect, requireUser({ fromQuery: true })] as const,
   request: { query: StreamQuerySchema },
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 429, 503) },
 });
@@ -36,5 +37,16 @@ export const streamPost = createRoute({
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 413, 429, 503) },
 });
 
+export const createTicket = createRoute({
+  method: "post",
+  path: "/playground/stream/tickets",
+  tags,
+  summary: "A ticket for one stream within 60 seconds: how EventSource authenticates, with no credential in the URL",
+  security: bearerSecurity,
+  middleware: [requireUser(), apiLimit] as const,
+  responses: { 201: json(TicketSchema, "The ticket, for GET /playground/stream?ticket=…"), ...errorResponses(401, 429, 503) },
+});
+
 export type StreamGetRoute = typeof streamGet;
+export type CreateTicketRoute = typeof createTicket;
 export type StreamPostRoute = typeof streamPost;

@@ -85,8 +85,8 @@ export function planTurn({
         ...historyOf(previous?.conversations ?? [], model.id),
         { role: "user", content: request.prompt },
       ],
-      // The request's bound as asked (the upstream refuses one over the model's maximum); the default never above it.
-      maxTokens: request.maxTokens ?? Math.min(defaultMaxTokens, model.maxOutputTokens),
+      // One bound serves models of different maxima: none is sent, or reserved, more than it can write.
+      maxTokens: Math.min(request.maxTokens ?? defaultMaxTokens, model.maxOutputTokens),
     }),
   );
   return {

@@ -2,13 +2,14 @@
 // queued in the user's object when the database cannot take it), the spend settled, and `done`.
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { describeFailure } from "../../db/errors.ts";
+import { constraintOf, describeFailure, isTransientFailure, SQL_STATE, sqlStateOf } from "../../db/errors.ts";
 import { type TurnRecord, writeTurn } from "../../db/turns.ts";
 import type { AppEnv } from "../../env.ts";
 import { queueTurn, type StreamMeter } from "../../meter/stream-meter.ts";
 import { roundUsd } from "../../providers/index.ts";
 import { type Answer, fanOut } from "./fan-out.ts";
 import { eventWriter } from "./sse-writer.ts";
+import type { StreamErrorCode } from "./stream.schemas.ts";
 import type { TurnPlan } from "./turn-plan.ts";
 
 /**
@@ -44,7 +45,10 @@ export function runTurn(c: Context<AppEnv>, plan: TurnPlan, meter: StreamMeter) 
         const totalCost = roundUsd(answers.reduce((sum, answer) => sum + answer.cost, 0));
         // Settled beside the write, so it costs the client no time.
         const [stored] = await Promise.all([storeTurn(c, turnRecord(plan, answers)), meter.settle(totalCost)]);
-        if (!stored) return;
+        if (typeof stored !== "string") {
+          events.send({ type: "error", ...stored });
+          return;
+        }
         const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
         events.send({ type: "done", sessionId, totalTokens, totalCost, stored });
       } finally {
@@ -88,17 +92,23 @@ function turnRecord({ session, turn }: TurnPlan, answers: Answer[]): TurnRecord 
   };
 }
 
+/** A turn that could not be kept, as the stream's last event says it. */
+type NotKept = { code: StreamErrorCode; message: string };
+
 /**
- * Writes a finished turn; when the database cannot take it, hands it to the user's Durable
- * Object, which writes it as soon as the database answers again. Undefined when both fail: the
- * stream then ends without `done`, which tells the client the turn was not kept.
+ * Writes a finished turn. When the database is unreachable or failing, hands it to the user's
+ * Durable Object, which writes it as soon as the database answers again. A write the database
+ * refuses for what it holds is not queued (it would be refused for as long as it was retried): it
+ * is our fault, logged once, and the stream ends with an error and no `done`, as it does when
+ * neither the database nor the object can take the turn.
  */
-async function storeTurn(c: Context<AppEnv>, record: TurnRecord): Promise<"database" | "queued" | undefined> {
+async function storeTurn(c: Context<AppEnv>, record: TurnRecord): Promise<"database" | "queued" | NotKept> {
   const { db, config, user, requestId } = c.var;
   try {
     await writeTurn(db, record);
     return "database";
   } catch (error) {
+    if (!isTransientFailure(error)) return refused(requestId, error);
     console.error(
       `[${requestId}] the turn could not be written to the database (${describeFailure(error)}); handing it to the user's object`,
     );
@@ -108,6 +118,16 @@ async function storeTurn(c: Context<AppEnv>, record: TurnRecord): Promise<"datab
     return "queued";
   } catch (error) {
     console.error(`[${requestId}] the turn is lost: the user's object could not take it either (${describeFailure(error)})`);
-    return undefined;
+    return { code: "UNAVAILABLE", message: "the answers could not be kept: the database and the user's meter could not be reached" };
   }
+}
+
+/** What the stream says of a turn the database refused; an account deleted while it streamed is no fault of ours. */
+function refused(requestId: string, error: unknown): NotKept {
+  if (sqlStateOf(error) === SQL_STATE.foreignKeyViolation && constraintOf(error)?.endsWith("_user_id_users_id_fk")) {
+    console.warn(`[${requestId}] the turn was not kept: its account no longer exists`);
+    return { code: "UNAUTHENTICATED", message: "the answers could not be kept: this account no longer exists" };
+  }
+  console.error(`[${requestId}] our fault: the database refused the turn (${describeFailure(error)}); it is not kept or queued`);
+  return { code: "INTERNAL", message: "the answers could not be kept: something went wrong on our side" };
 }

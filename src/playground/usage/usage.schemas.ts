@@ -9,7 +9,10 @@ const usageFigures = {
 };
 
 export const UsageQuerySchema = z
-  .object({ from: moment.optional(), to: moment.optional() })
+  .object({
+    from: moment.optional().openapi({ description: "Counted from this instant; not after `to`" }),
+    to: moment.optional().openapi({ description: "Counted before this instant; not before `from`" }),
+  })
   .refine(({ from, to }) => !from || !to || Date.parse(from) <= Date.parse(to), { message: "must not be after to", path: ["from"] });
 
 export const UsageSchema = z

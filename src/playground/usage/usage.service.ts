@@ -1,11 +1,13 @@
-// A user's usage: totals and a per-model breakdown in one query (ROLLUP adds the totals row).
+// A user's usage: totals and a per-model breakdown in one query (ROLLUP adds the totals row),
+// batched with the check that the user still exists.
 import { and, eq, gte, lt, sql } from "drizzle-orm";
+import { accountQuery, requireAccount } from "../../auth/account.ts";
 import type { Db } from "../../db/client.ts";
 import { conversations } from "../../db/schema.ts";
 import { roundUsd } from "../../providers/index.ts";
 
 export async function getUsage(db: Db, userId: string, range: { from?: Date; to?: Date }) {
-  const rows = await db
+  const perModel = db
     .select({
       model: conversations.modelName,
       requests: sql<number>`count(*)::int`,
@@ -26,6 +28,8 @@ export async function getUsage(db: Db, userId: string, range: { from?: Date; to?
     )
     .groupBy(sql`rollup(${conversations.modelName})`)
     .orderBy(conversations.modelName);
+  const [account, rows] = await db.batch([accountQuery(db, userId), perModel]);
+  requireAccount(account);
   const total = rows.find((row) => row.isTotal);
   return {
     totals: {

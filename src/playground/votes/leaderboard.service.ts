@@ -1,5 +1,6 @@
 // The leaderboard: one aggregate query over the votes in scope, then Bradley–Terry ratings.
 import { sql } from "drizzle-orm";
+import { accountQuery, requireAccount } from "../../auth/account.ts";
 import type { Db } from "../../db/client.ts";
 import { votes } from "../../db/schema.ts";
 import { fitBradleyTerry, type PairOutcome } from "./bradley-terry.ts";
@@ -26,11 +27,13 @@ type Row = {
  * groups them) plus a part that depends only on the number of distinct outcomes, then a fit whose
  * cost depends only on the models.
  */
-export async function leaderboard(db: Db, scope: { userId: string } | "all") {
-  const inScope = scope === "all" ? sql`true` : sql`${votes.userId} = ${scope.userId}`;
+export async function leaderboard(db: Db, userId: string, scope: "mine" | "all") {
+  const inScope = scope === "all" ? sql`true` : sql`${votes.userId} = ${userId}`;
   // Votes first collapse to their distinct outcomes (which models played, who won): a few hundred
   // at most, however many votes there are; only those are unnested into models and pairs.
-  const { rows } = await db.execute<Row>(sql`
+  const [account, { rows }] = await db.batch([
+    accountQuery(db, userId),
+    db.execute<Row>(sql`
     with outcomes as (
       select ${votes.models} as players, ${votes.winner} as winner, count(*)::int as n
       from ${votes} where ${inScope}
@@ -54,7 +57,9 @@ export async function leaderboard(db: Db, scope: { userId: string } | "all") {
     group by a, b
     union all
     select 'total', null, null, 0, 0, 0, coalesce(sum(n), 0)::int from outcomes
-  `);
+  `),
+  ]);
+  requireAccount(account);
   const perModel = rows.filter((row) => row.kind === "model");
   const pairs: PairOutcome[] = rows
     .filter((row) => row.kind === "pair")

@@ -8,5 +8,5 @@ export const castVote: AppRouteHandler<CastVoteRoute> = async (c) =>
 
 export const getLeaderboard: AppRouteHandler<GetLeaderboardRoute> = async (c) => {
   const { scope } = c.req.valid("query");
-  return c.json(await leaderboard(c.var.db, scope === "all" ? "all" : { userId: c.var.user.id }), 200);
+  return c.json(await leaderboard(c.var.db, c.var.user.id, scope), 200);
 };

@@ -1,13 +1,14 @@
 import { z } from "@hono/zod-openapi";
+import { text } from "../../http/schemas.ts";
 import { SessionVoteSchema } from "../sessions/sessions.schemas.ts";
 
 export const VoteRequestSchema = z
   .object({
-    winner: z.string().min(1).max(100).openapi({
+    winner: text().min(1).max(100).openapi({
       description: "A model of the turn (its id, or its label while the session is blind), `tie` or `bothBad`",
       example: "model-a",
     }),
-    turn: z.number().int().min(1).optional().openapi({ description: "The latest turn when absent" }),
+    turn: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: "The latest turn when absent" }),
   })
   .openapi("VoteRequest");
 

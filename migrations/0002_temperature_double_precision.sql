@@ -1,0 +1,1 @@
+ALTER TABLE "conversations" ALTER COLUMN "temperature" SET DATA TYPE double precision;
