@@ -16,6 +16,7 @@ import { AppError, onError, onNotFound } from "./http/errors.ts";
 import { requestLog } from "./http/request-log.ts";
 import { createRouter } from "./http/router.ts";
 import { json } from "./http/schemas.ts";
+import { v1Router } from "./openai-api/v1.index.ts";
 import { playgroundRouter } from "./playground/playground.index.ts";
 
 /** Big enough for a 32,000-character prompt of 4-byte characters plus a system prompt. */
@@ -57,7 +58,16 @@ const corsFor = createMiddleware<AppEnv>((c, next) =>
   cors({
     origin: c.var.config.corsOrigins,
     allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-    exposeHeaders: ["RateLimit", "RateLimit-Policy", "Retry-After", "Server-Timing", "X-Request-Id"],
+    exposeHeaders: [
+      "RateLimit",
+      "RateLimit-Policy",
+      "Retry-After",
+      "Server-Timing",
+      "X-Request-Id",
+      "x-ratelimit-limit-requests",
+      "x-ratelimit-remaining-requests",
+      "x-ratelimit-reset-requests",
+    ],
     maxAge: 600,
   })(c, next),
 );
@@ -76,7 +86,7 @@ const limitBody = bodyLimit({
 export function createApp() {
   const base = new OpenAPIHono<AppEnv>();
   base.use(requestId(), requestLog(), withConfig, corsFor, secureHeaders(), limitBody, withDb);
-  const app = base.route("/", health).route("/", authRouter).route("/", playgroundRouter);
+  const app = base.route("/", health).route("/", authRouter).route("/", playgroundRouter).route("/", v1Router);
   app.onError(onError);
   app.notFound(onNotFound);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

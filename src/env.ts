@@ -157,6 +157,8 @@ export type AppEnv = {
     config: Config;
     db: import("./db/client.ts").Db;
     user: AuthUser;
+    /** Set when the request came with an API key: its hash, for the user's object to vouch for. */
+    apiKey: { hash: string } | undefined;
     /** Set when the request was authenticated by a single-use stream ticket. */
     ticket: import("./auth/tokens.ts").StreamTicket | undefined;
   };

@@ -1,4 +1,6 @@
 import { createRouter } from "../http/router.ts";
+import * as keyHandlers from "./api-keys.handlers.ts";
+import * as keyRoutes from "./api-keys.routes.ts";
 import * as handlers from "./auth.handlers.ts";
 import * as routes from "./auth.routes.ts";
 
@@ -7,4 +9,7 @@ export const authRouter = createRouter()
   .openapi(routes.login, handlers.login)
   .openapi(routes.profile, handlers.profile)
   .openapi(routes.refresh, handlers.refresh)
-  .openapi(routes.logout, handlers.logout);
+  .openapi(routes.logout, handlers.logout)
+  .openapi(keyRoutes.createApiKey, keyHandlers.createApiKey)
+  .openapi(keyRoutes.listApiKeys, keyHandlers.listApiKeys)
+  .openapi(keyRoutes.revokeApiKey, keyHandlers.revokeApiKey);

@@ -60,7 +60,32 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/**
+ * API keys: only each key's SHA-256 is kept, with the first characters that let a person recognise
+ * it. Which keys are live is decided in the user's Durable Object, which holds their hashes too.
+ */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid().primaryKey(),
+    userId: ownerId(),
+    name: text().notNull(),
+    /** The key's first 12 characters (`mpk_` and 8 more). */
+    prefix: text().notNull(),
+    keyHash: text("key_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamptz("expires_at"),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (table) => [
+    uniqueIndex("api_keys_key_hash_key").on(table.keyHash),
+    index("api_keys_user_created_idx").on(table.userId, table.createdAt.desc()),
+  ],
+);
+
 export const sessionStatuses = ["pending", "streaming", "completed", "partial", "failed"] as const;
+/** Where a session was asked: the playground's stream, or the OpenAI-compatible API. */
+export const sessionSources = ["playground", "api"] as const;
 export type SessionStatus = (typeof sessionStatuses)[number];
 
 export const sessions = pgTable(
@@ -77,12 +102,15 @@ export const sessions = pgTable(
     blindModels: text("blind_models").array(),
     /** When a blind session's first vote revealed its models. */
     revealedAt: timestamptz("revealed_at"),
+    source: text({ enum: sessionSources }).notNull().default("playground"),
     createdAt: createdAt(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (table) => [
     index("sessions_user_created_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
+    index("sessions_user_source_created_idx").on(table.userId, table.source, table.createdAt.desc(), table.id.desc()),
     check("sessions_status_check", oneOf(table.status, sessionStatuses)),
+    check("sessions_source_check", oneOf(table.source, sessionSources)),
   ],
 );
 

@@ -3,7 +3,7 @@
 // written later, however often that is tried.
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { conversations, sessions } from "./schema.ts";
+import { conversations, type sessionSources, sessions } from "./schema.ts";
 
 type ConversationRow = typeof conversations.$inferInsert;
 
@@ -12,7 +12,15 @@ type ConversationRow = typeof conversations.$inferInsert;
  * JSON-safe (times as ISO text), so it can be kept as it is and written again.
  */
 export interface TurnRecord {
-  session: { id: string; userId: string; prompt: string; models: string[]; blindModels: string[] | null; createdAt: string };
+  session: {
+    id: string;
+    userId: string;
+    prompt: string;
+    models: string[];
+    blindModels: string[] | null;
+    source: (typeof sessionSources)[number];
+    createdAt: string;
+  };
   /** The turn's number is not here: it is the session's next when the turn is written. */
   conversations: (Omit<ConversationRow, "id" | "createdAt" | "turn"> & { id: string; createdAt: string })[];
 }

@@ -34,6 +34,7 @@ const api: RateLimitPolicy = {
   limits: (config) => config.limits.api,
   subject: user,
   failClosed: false,
+  vouchesForKey: true,
 };
 
 /** Register, per client address. */

@@ -3,7 +3,6 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import { RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
-import type { RateLimitDecision } from "./sliding-window.ts";
 import type { UserMeter } from "./user-meter.ts";
 
 export interface RateLimitPolicy {
@@ -16,6 +15,8 @@ export interface RateLimitPolicy {
   subject: (c: Context<AppEnv>) => string | undefined | Promise<string | undefined>;
   /** With no limiter to ask, refuse (503) rather than run unmetered: for spend and password guessing. */
   failClosed: boolean;
+  /** The subject is the signed-in user, whose object vouches for the request's API key in the same call. */
+  vouchesForKey?: boolean;
 }
 
 /**
@@ -36,17 +37,13 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
     for (const policy of policies) {
       const subject = await policy.subject(c);
       if (!subject) continue;
-      const { limit, windowSeconds } = policy.limits(c.var.config);
+      const { windowSeconds } = policy.limits(c.var.config);
       const stub = c.env.USER_METER.getByName(subject);
-      let decision: RateLimitDecision;
-      try {
-        decision = await stub.take(policy.name, limit, windowSeconds);
-      } catch (error) {
-        console.error(`[${c.var.requestId}] rate limiter unreachable for ${policy.name}:`, error instanceof Error ? error.message : error);
-        if (!policy.failClosed) continue;
+      const decision = await ask(c, policy, stub).catch(async (error: unknown) => {
         await giveBack();
-        throw limiterUnreachable();
-      }
+        throw error;
+      });
+      if (decision === undefined) continue;
       headers.add(policy.name, windowSeconds, decision);
       if (!decision.allowed) {
         await giveBack();
@@ -61,6 +58,26 @@ export const rateLimit = (...policies: RateLimitPolicy[]) =>
     await next();
   });
 
+/**
+ * One policy's decision, with the request's API key vouched for when the policy's subject is its
+ * user; undefined when the limiter cannot be reached and the policy runs unmetered then. A request
+ * with an API key never runs unvouched: it is refused (503) instead.
+ */
+async function ask(c: Context<AppEnv>, policy: RateLimitPolicy, stub: DurableObjectStub<UserMeter>) {
+  const { limit, windowSeconds } = policy.limits(c.var.config);
+  const keyHash = policy.vouchesForKey ? c.var.apiKey?.hash : undefined;
+  let answer: Awaited<ReturnType<UserMeter["take"]>>;
+  try {
+    answer = await stub.take(policy.name, limit, windowSeconds, keyHash);
+  } catch (error) {
+    console.error(`[${c.var.requestId}] rate limiter unreachable for ${policy.name}:`, error instanceof Error ? error.message : error);
+    if (policy.failClosed || keyHash !== undefined) throw limiterUnreachable();
+    return undefined;
+  }
+  if (answer === "key refused") throw keyRefused();
+  return answer;
+}
+
 /** What the limiter added to a request, as a `Server-Timing` entry, for clients and the benchmark. */
 export function serverTiming() {
   const started = performance.now();
@@ -68,3 +85,9 @@ export function serverTiming() {
 }
 
 export const limiterUnreachable = () => new AppError("UNAVAILABLE", 503, "the rate limiter cannot be reached; try again shortly");
+
+/** An API key that is not live (unknown, revoked or expired). */
+export const keyRefused = () =>
+  new AppError("UNAUTHENTICATED", 401, "this API key is unknown, revoked or expired", {
+    headers: { "WWW-Authenticate": 'Bearer realm="model-playground"' },
+  });

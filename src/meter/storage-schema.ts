@@ -2,11 +2,11 @@
 // the tables it uses, and a schema version in the object's key-value storage skips the DDL when
 // the tables are as this code expects. (Durable Objects refuse `PRAGMA user_version`.)
 
-/** A user's object counts requests, spend, queued turns and used tickets; a client address's or an email's, requests only. */
+/** A user's object counts requests, spend, queued turns, used tickets and live keys; a client address's or an email's, requests only. */
 export type SubjectKind = "user" | "requests-only";
 
 /** Raised when a table changes: an object whose storage holds another version sets its tables up again. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const VERSION_KEY = "schemaVersion";
 
 /** The sliding windows: every request let through, until it leaves its window at `expires_at`. */
@@ -29,6 +29,11 @@ const OUTBOX_TABLES = [
 /** Stream tickets that opened a stream: each is good for one (version 2). */
 const TICKET_TABLES = ["create table if not exists used_tickets (id text primary key, expires_at integer not null)"];
 
+/** The user's live API keys, by hash (version 3). */
+const KEY_TABLES = [
+  "create table if not exists api_keys (hash text primary key, key_id text not null unique, expires_at integer, last_used_at integer)",
+];
+
 /** What an object named `user:<id>`, `ip:<address>` or `email:<hash>` counts; a nameless one is taken as a user's. */
 export const subjectKindOf = (name: string | undefined): SubjectKind =>
   name === undefined || name.startsWith("user:") ? "user" : "requests-only";
@@ -39,7 +44,8 @@ export const subjectKindOf = (name: string | undefined): SubjectKind =>
  */
 export function prepareStorage(storage: DurableObjectStorage, kind: SubjectKind): void {
   if (storage.kv.get(VERSION_KEY) === SCHEMA_VERSION) return;
-  const statements = kind === "user" ? [...WINDOW_TABLES, ...SPEND_TABLES, ...OUTBOX_TABLES, ...TICKET_TABLES] : WINDOW_TABLES;
+  const statements =
+    kind === "user" ? [...WINDOW_TABLES, ...SPEND_TABLES, ...OUTBOX_TABLES, ...TICKET_TABLES, ...KEY_TABLES] : WINDOW_TABLES;
   for (const statement of statements) storage.sql.exec(statement);
   storage.kv.put(VERSION_KEY, SCHEMA_VERSION);
 }

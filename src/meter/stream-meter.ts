@@ -4,8 +4,9 @@
 import type { Context } from "hono";
 import type { AppEnv, Bindings, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
-import { limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
+import { keyRefused, limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
 import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
+import type { RateLimitDecision } from "./sliding-window.ts";
 import { UNITS_PER_USD } from "./spend-ledger.ts";
 import type { QueuedTurn } from "./turn-outbox.ts";
 import type { UserMeter } from "./user-meter.ts";
@@ -38,7 +39,7 @@ function usd(amount: number, round: (value: number) => number) {
  * await meter.settle(totalCost);
  */
 export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promise<StreamMeter> {
-  const { config, user, requestId, ticket } = c.var;
+  const { config, user, requestId, ticket, apiKey } = c.var;
   const { limit, windowSeconds } = config.limits.stream;
   const { limitUsd, windowSeconds: spendWindowSeconds } = config.spend;
   const stub = meterOf(c.env, user.id);
@@ -53,15 +54,17 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
         reserveUnits: Math.ceil(maxCostUsd * UNITS_PER_USD),
       },
       ...(ticket ? { ticket } : {}),
+      ...(apiKey ? { keyHash: apiKey.hash } : {}),
     });
   } catch (error) {
     console.error(`[${requestId}] rate limiter unreachable for ${STREAM_POLICY}:`, error instanceof Error ? error.message : error);
     throw limiterUnreachable();
   }
   if (!admission.allowed && admission.refusedBy === "ticket") throw ticketUsed();
+  if (!admission.allowed && admission.refusedBy === "key") throw keyRefused();
   const headers = new RateLimitHeaders();
   headers.add(STREAM_POLICY, windowSeconds, admission.rate);
-  const answerHeaders = { ...headers.toHeaders(), "Server-Timing": timing() };
+  const answerHeaders = { ...headers.toHeaders(), ...openAIRateHeaders(admission.rate), "Server-Timing": timing() };
   if (!admission.allowed) {
     if (admission.refusedBy === "rate") throw rateLimited("stream requests", windowSeconds, admission.rate, answerHeaders);
     throw spendLimited(config, maxCostUsd, admission.leftUnits / UNITS_PER_USD, admission.retryAfterSeconds, answerHeaders);
@@ -69,6 +72,13 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
   for (const [name, value] of Object.entries(answerHeaders)) c.header(name, value, { append: name === "Server-Timing" });
   return meterFor(stub, admission.reservationId, requestId);
 }
+
+/** The stream limit in the words of OpenAI's clients: `x-ratelimit-*-requests`, the reset as a duration. */
+const openAIRateHeaders = (decision: RateLimitDecision) => ({
+  "x-ratelimit-limit-requests": String(decision.limit),
+  "x-ratelimit-remaining-requests": String(decision.remaining),
+  "x-ratelimit-reset-requests": `${decision.resetSeconds}s`,
+});
 
 const ticketUsed = () => new AppError("UNAUTHENTICATED", 401, "this stream ticket was used already; ask for a new one");
 

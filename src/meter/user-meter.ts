@@ -4,6 +4,7 @@
 // database could not take yet, written later by the alarm.
 import { DurableObject } from "cloudflare:workers";
 import { createDb, type Db } from "../db/client.ts";
+import { type KeyRecord, KeyRing } from "./key-ring.ts";
 import { type RateLimitDecision, SlidingWindows } from "./sliding-window.ts";
 import { type SpendCheck, SpendLedger, type SpendRequest, type SpendState } from "./spend-ledger.ts";
 import { prepareStorage, type SubjectKind, subjectKindOf } from "./storage-schema.ts";
@@ -15,11 +16,14 @@ export interface StreamAdmissionRequest {
   spend: SpendRequest;
   /** The stream ticket the request came with, if any: good for one stream. */
   ticket?: { id: string; expiresAt: number };
+  /** The hash of the API key the request came with, if any: it must be live. */
+  keyHash?: string;
 }
 
 export type StreamAdmission =
   | { allowed: true; rate: RateLimitDecision; reservationId: number | null }
   | { allowed: false; refusedBy: "ticket" }
+  | { allowed: false; refusedBy: "key" }
   | { allowed: false; refusedBy: "rate"; rate: RateLimitDecision }
   | ({ allowed: false; refusedBy: "spend"; rate: RateLimitDecision } & Omit<Extract<SpendCheck, { fits: false }>, "fits">);
 
@@ -36,6 +40,7 @@ interface Jobs {
   ledger: SpendLedger;
   outbox: TurnOutbox;
   tickets: UsedTickets;
+  keys: KeyRing;
 }
 
 export class UserMeter extends DurableObject<Env> {
@@ -69,6 +74,7 @@ export class UserMeter extends DurableObject<Env> {
       ledger: new SpendLedger(sql, now),
       outbox: new TurnOutbox(sql, now, () => this.dependencies.database()),
       tickets: new UsedTickets(sql, now),
+      keys: new KeyRing(sql, now),
     };
   }
 
@@ -80,9 +86,11 @@ export class UserMeter extends DurableObject<Env> {
   /**
    * Counts a request against `policy` if fewer than `limit` were let through in the last
    * `windowSeconds`. Runs without an await, so concurrent calls are decided one after another.
+   * With `keyHash` (a user's object), the request's API key must be live, or nothing is counted.
    */
-  take(policy: string, limit: number, windowSeconds: number): RateLimitDecision {
-    const { windows } = this.#jobs;
+  take(policy: string, limit: number, windowSeconds: number, keyHash?: string): RateLimitDecision | "key refused" {
+    const { windows, keys } = this.#jobs;
+    if (keyHash !== undefined && !keys.check(keyHash)) return "key refused";
     const decision = windows.decide(policy, limit, windowSeconds);
     if (decision.allowed) this.#scheduleCleanup(windows.record(decision, policy, windowSeconds));
     return decision;
@@ -92,10 +100,12 @@ export class UserMeter extends DurableObject<Env> {
    * Admits a stream: counts it against the rate limit and reserves its most possible cost against
    * the spend limit, in one synchronous step, so that no number of concurrent streams can
    * overshoot either. A stream refused by one limit takes nothing from the other. A stream ticket
-   * is checked off in the same step: a used one is refused, and a refused stream does not use it.
+   * is checked off in the same step: a used one is refused, and a refused stream does not use it;
+   * so is an API key, which must be live.
    */
-  admitStream({ rate, spend, ticket }: StreamAdmissionRequest): StreamAdmission {
-    const { windows, ledger, tickets } = this.#jobs;
+  admitStream({ rate, spend, ticket, keyHash }: StreamAdmissionRequest): StreamAdmission {
+    const { windows, ledger, tickets, keys } = this.#jobs;
+    if (keyHash !== undefined && !keys.check(keyHash)) return { allowed: false, refusedBy: "key" };
     if (ticket && tickets.isUsed(ticket.id)) return { allowed: false, refusedBy: "ticket" };
     const decision = windows.decide(rate.policy, rate.limit, rate.windowSeconds);
     if (!decision.allowed) return { allowed: false, refusedBy: "rate", rate: decision };
@@ -121,6 +131,28 @@ export class UserMeter extends DurableObject<Env> {
     return this.#jobs.ledger.state();
   }
 
+  /** Keeps a new API key's hash, unless `max` keys are live already (false). */
+  addKey(key: KeyRecord, max: number): boolean {
+    const added = this.#jobs.keys.add(key, max);
+    if (added && key.expiresAt !== null) this.#scheduleCleanup(key.expiresAt);
+    return added;
+  }
+
+  /** Whether an API key is live, without counting anything (a request that reads before it is admitted). */
+  verifyKey(hash: string): boolean {
+    return this.#jobs.keys.check(hash);
+  }
+
+  /** Forgets an API key: from this answer on, it works nowhere. */
+  revokeKey(keyId: string): void {
+    this.#jobs.keys.revoke(keyId);
+  }
+
+  /** When each live key was last used, to the minute. */
+  keyLastUses(): { keyId: string; lastUsedAt: number | null }[] {
+    return this.#jobs.keys.lastUses();
+  }
+
   /** Gives back a request that another policy refused, so a refused request uses no quota. */
   giveBack(hitId: number): void {
     this.#jobs.windows.giveBack(hitId);
@@ -139,20 +171,23 @@ export class UserMeter extends DurableObject<Env> {
 
   /**
    * Writes the queued turns that are due, lets expired counts go, and sets the next alarm; an
-   * object with nothing counted, reserved or queued deletes its storage.
+   * object with nothing counted, reserved, queued or keyed deletes its storage.
    */
   override async alarm(): Promise<void> {
-    const { windows, ledger, outbox, tickets } = this.#jobs;
+    const { windows, ledger, outbox, tickets, keys } = this.#jobs;
     const user = this.#kind === "user";
     const nextTurn = user ? await outbox.writeDue() : null;
-    const pending = [nextTurn, windows.prune(), user ? ledger.prune() : null, user ? tickets.prune() : null].filter((at) => at !== null);
-    if (pending.length > 0) {
-      await this.ctx.storage.setAlarm(Math.min(...pending));
+    const liveKeys = user ? keys.prune() : { nextExpiry: null, any: false };
+    const pending = [nextTurn, windows.prune(), user ? ledger.prune() : null, user ? tickets.prune() : null, liveKeys.nextExpiry];
+    const next = pending.filter((at) => at !== null);
+    if (next.length > 0) {
+      await this.ctx.storage.setAlarm(Math.min(...next));
       return;
     }
+    this.#alarmPending = false;
+    if (liveKeys.any) return;
     await this.ctx.storage.deleteAll();
     this.#ready = undefined;
-    this.#alarmPending = false;
   }
 
   /**

@@ -12,6 +12,7 @@ export {
   type Provider,
   ProviderError,
   type ProviderErrorCode,
+  type SamplingOptions,
   type Usage,
 } from "./provider.ts";
 

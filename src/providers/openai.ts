@@ -4,7 +4,7 @@
 // response), the first-token deadline (the fan-out's), and our error codes.
 import type OpenAI from "openai";
 import type { ModelEntry } from "./catalogue.ts";
-import { type ChatRequest, type Provider, ProviderError, type StreamPart } from "./provider.ts";
+import { type ChatRequest, type Provider, ProviderError, type SamplingOptions, type StreamPart } from "./provider.ts";
 
 export interface OpenAISettings {
   apiKey: string;
@@ -71,6 +71,20 @@ async function toProviderError(error: unknown, connected: boolean): Promise<Prov
   return new ProviderError("UPSTREAM_ERROR", connected ? "the upstream stream broke off" : "the upstream could not be reached");
 }
 
+/** The sampling settings in the upstream's own words; those not given are not sent. */
+function upstreamSampling(sampling: SamplingOptions | undefined) {
+  if (!sampling) return {};
+  const fields = {
+    top_p: sampling.topP,
+    stop: sampling.stop,
+    seed: sampling.seed,
+    presence_penalty: sampling.presencePenalty,
+    frequency_penalty: sampling.frequencyPenalty,
+    user: sampling.user,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
 /**
  * A provider for one model of an OpenAI-compatible upstream.
  *
@@ -91,6 +105,7 @@ export function openAICompatible(settings: OpenAISettings, model: ModelEntry): P
             stream_options: { include_usage: true },
             ...(request.temperature === undefined || model.reasoning ? {} : { temperature: request.temperature }),
             ...(request.maxTokens === undefined ? {} : { [settings.maxTokensField]: request.maxTokens }),
+            ...upstreamSampling(request.sampling),
           },
           { signal: request.signal, timeout: request.timeoutMs },
         );

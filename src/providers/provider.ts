@@ -5,12 +5,24 @@ export interface ChatMessage {
   content: string;
 }
 
+/** Sampling settings an OpenAI-compatible client may send, passed on as they are. */
+export interface SamplingOptions {
+  topP?: number;
+  stop?: string | string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** The end user, as the client names them to the upstream. */
+  user?: string;
+}
+
 export interface ChatRequest {
   /** The upstream's own name for the model, e.g. `gpt-4o-mini`. */
   model: string;
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  sampling?: SamplingOptions;
   /** How long one attempt may wait for the upstream's answer to begin. */
   timeoutMs: number;
   signal: AbortSignal;

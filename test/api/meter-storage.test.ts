@@ -30,7 +30,15 @@ function turnOf(userId: string): TurnRecord {
   const sessionId = crypto.randomUUID();
   const createdAt = new Date().toISOString();
   return {
-    session: { id: sessionId, userId, prompt: "from before the rename", models: ["local/echo"], blindModels: null, createdAt },
+    // Queued before sessions had a source: the record has none, and the session is the playground's.
+    session: {
+      id: sessionId,
+      userId,
+      prompt: "from before the rename",
+      models: ["local/echo"],
+      blindModels: null,
+      createdAt,
+    } as TurnRecord["session"],
     conversations: [
       {
         id: crypto.randomUUID(),
@@ -51,8 +59,8 @@ function turnOf(userId: string): TurnRecord {
 describe("the user's meter's storage", () => {
   it("is set up when the object wakes, with only the tables its subject uses", async () => {
     const user = await registerUser();
-    expect(await tablesOf(`user:${user.id}`)).toEqual({ tables: ["hits", "queued_turns", "spend", "used_tickets"], version: 2 });
-    expect(await tablesOf("ip:192.0.2.7")).toEqual({ tables: ["hits"], version: 2 });
+    expect(await tablesOf(`user:${user.id}`)).toEqual({ tables: ["api_keys", "hits", "queued_turns", "spend", "used_tickets"], version: 3 });
+    expect(await tablesOf("ip:192.0.2.7")).toEqual({ tables: ["hits"], version: 3 });
   });
 
   it("reads what the RateLimiter class wrote: counted requests, spend and a queued turn", async () => {
@@ -95,7 +103,7 @@ describe("the user's meter's storage", () => {
     await runDurableObjectAlarm(meterOf(user.id));
     expect(await queuedTurnsOf(user.id)).toEqual([]);
     expect((await conversationRowsOf(turn.session.id)).map((row) => row.response)).toEqual(["kept"]);
-    expect(await tablesOf(subject)).toMatchObject({ version: 2 });
+    expect(await tablesOf(subject)).toMatchObject({ version: 3 });
   });
 
   it("offers no test hook over RPC: the clock and the database are fields inside the object", async () => {

@@ -25,6 +25,7 @@ const session = (fields: Partial<SessionRow> = {}): SessionRow => ({
   totalTokens: 40,
   blindModels: null,
   revealedAt: null,
+  source: "playground",
   createdAt: new Date("2026-11-05T09:00:00.000Z"),
   updatedAt: new Date("2026-11-05T09:00:05.000Z"),
   ...fields,
@@ -77,6 +78,7 @@ describe("planTurn, for a new session", () => {
       prompt: "What is a monad?",
       models: ["local/echo", "gpt-4o-mini"],
       blindModels: null,
+      source: "playground",
       createdAt: "2026-11-05T10:00:00.000Z",
     });
     expect(turn).toEqual({ prompt: "What is a monad?", system: "Be brief.", temperature: 0.2, startedAt });

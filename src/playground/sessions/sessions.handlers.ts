@@ -5,10 +5,10 @@ import type { DeleteSessionRoute, GetSessionRoute, ListSessionsRoute } from "./s
 import * as sessions from "./sessions.service.ts";
 
 export const listSessions: AppRouteHandler<ListSessionsRoute> = async (c) => {
-  const { limit, cursor } = c.req.valid("query");
+  const { limit, cursor, source } = c.req.valid("query");
   const position = cursor === undefined ? undefined : decodeCursor(cursor);
   if (cursor !== undefined && !position) throw invalidInput("cursor", "is not a cursor this API gave");
-  return c.json(await sessions.listSessions(c.var.db, c.var.user.id, limit, position), 200);
+  return c.json(await sessions.listSessions(c.var.db, c.var.user.id, { limit, cursor: position, source }), 200);
 };
 
 export const getSession: AppRouteHandler<GetSessionRoute> = async (c) =>

@@ -12,7 +12,7 @@ export const listSessions = createRoute({
   tags,
   summary: "The user's sessions, newest first",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { query: SessionListQuerySchema },
   responses: { 200: json(SessionListSchema, "A page of sessions"), ...errorResponses(400, 401, 429, 503) },
 });
@@ -23,7 +23,7 @@ export const getSession = createRoute({
   tags,
   summary: "A session with its conversations, oldest first",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { params: SessionIdParams },
   responses: {
     200: json(SessionDetailSchema, "The session, its conversations oldest first, and its votes"),
@@ -37,7 +37,7 @@ export const deleteSession = createRoute({
   tags,
   summary: "Delete a session and its conversations",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { params: SessionIdParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 404, 429, 503) },
 });

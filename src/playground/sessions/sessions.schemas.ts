@@ -1,10 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { conversationStatuses, sessionStatuses } from "../../db/schema.ts";
+import { conversationStatuses, sessionSources, sessionStatuses } from "../../db/schema.ts";
 import { text, wholeNumberQuery } from "../../http/schemas.ts";
 
 export const SessionIdParams = z.object({ id: z.uuid("must be a session id").openapi({ param: { name: "id", in: "path" } }) });
 
 export const SessionListQuerySchema = z.object({
+  source: z
+    .enum(sessionSources)
+    .optional()
+    .openapi({ description: "Only the sessions asked from the playground, or only those through the OpenAI-compatible API" }),
   limit: wholeNumberQuery(z.number().int().min(1).max(100)).default(20),
   cursor: text().max(200).optional().openapi({ description: "`nextCursor` of the previous page: opaque, valid only as this API gave it" }),
 });
@@ -16,6 +20,7 @@ const SessionSchema = z
     models: z.array(z.string()).openapi({ description: "Every model the session used; a blind session's labels until its first vote" }),
     blind: z.boolean(),
     status: z.enum(sessionStatuses),
+    source: z.enum(sessionSources).openapi({ description: "`api`: asked through the OpenAI-compatible API (/v1)" }),
     totalCost: z.number(),
     totalTokens: z.number().int(),
     createdAt: z.iso.datetime(),

@@ -82,13 +82,18 @@ export async function sessionDetail(db: Db, userId: string, sessionId: string) {
 }
 
 /** A page of the user's sessions, newest first; the cursor is the last row's (createdAt, id). */
-export async function listSessions(db: Db, userId: string, limit: number, cursor: Cursor | undefined) {
+export async function listSessions(
+  db: Db,
+  userId: string,
+  { limit, cursor, source }: { limit: number; cursor?: Cursor | undefined; source?: SessionRow["source"] | undefined },
+) {
   const page = db
     .select()
     .from(sessions)
     .where(
       and(
         eq(sessions.userId, userId),
+        source ? eq(sessions.source, source) : undefined,
         cursor
           ? sql`(${sessions.createdAt}, ${sessions.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
           : undefined,

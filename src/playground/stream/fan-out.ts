@@ -15,6 +15,8 @@ export interface Answer {
   responseTime: number;
   timeToFirstToken: number | null;
   error: { code: string; message: string } | null;
+  /** The upstream's reason for ending (`stop`, `length`, `content_filter`), when it gave one. */
+  finishReason: string | null;
 }
 
 export interface FanOutOptions {
@@ -35,6 +37,7 @@ export const fanOut = (plans: ModelPlan[], options: FanOutOptions) => Promise.al
 interface Received {
   text: string;
   usage?: Usage;
+  finishReason?: string;
   firstPartAt?: number;
   /** Why it did not finish: undefined when it did. */
   failure?: unknown;
@@ -44,7 +47,7 @@ async function answer(plan: ModelPlan, options: FanOutOptions): Promise<Answer> 
   const started = Date.now();
   const received = await receive(plan, options);
   const ended = Date.now();
-  const { text, usage, firstPartAt, failure } = received;
+  const { text, usage, firstPartAt, failure, finishReason } = received;
   const estimated = firstPartAt !== undefined && usage === undefined;
   const counted: Usage = usage ?? {
     inputTokens: estimated ? plan.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0) : 0,
@@ -62,6 +65,7 @@ async function answer(plan: ModelPlan, options: FanOutOptions): Promise<Answer> 
     responseTime: ended - started,
     timeToFirstToken: firstPartAt === undefined ? null : firstPartAt - started,
     error: null,
+    finishReason: finishReason ?? null,
   };
   if (failure !== undefined) Object.assign(result, failureOf(plan, failure, options));
   if (firstPartAt !== undefined) options.emit(metricsOf(plan.name, result));
@@ -73,7 +77,7 @@ async function answer(plan: ModelPlan, options: FanOutOptions): Promise<Answer> 
  * Streams one model's answer, emitting its status and chunks as they come, under the first-token
  * and total time limits and the client's signal.
  */
-async function receive({ model, name, messages, maxTokens }: ModelPlan, options: FanOutOptions): Promise<Received> {
+async function receive({ model, name, messages, maxTokens, sampling }: ModelPlan, options: FanOutOptions): Promise<Received> {
   const { emit, signal } = options;
   const controller = new AbortController();
   const cancel = () => controller.abort(signal.reason);
@@ -84,13 +88,13 @@ async function receive({ model, name, messages, maxTokens }: ModelPlan, options:
   const firstTokenTimer = timeLimit(options.firstTokenTimeoutMs, "no first token");
   const totalTimer = timeLimit(options.streamTimeoutMs, "the answer did not finish");
   const received: Received = { text: "" };
-  let finishReason: string | undefined;
   try {
     const parts = providerFor(model, options.env).stream({
       model: model.upstreamModel,
       messages,
       temperature: options.temperature ?? undefined,
       maxTokens,
+      ...(sampling ? { sampling } : {}),
       timeoutMs: options.firstTokenTimeoutMs,
       signal: controller.signal,
     });
@@ -104,11 +108,11 @@ async function receive({ model, name, messages, maxTokens }: ModelPlan, options:
         received.text += part.text;
         emit({ type: "chunk", model: name, content: part.text, timestamp: Date.now() });
       } else if (part.type === "usage") received.usage = part.usage;
-      else finishReason = part.reason;
+      else received.finishReason = part.reason;
     }
     // An aborted stream may simply end: the abort's reason, not the missing finish, is what happened.
     controller.signal.throwIfAborted();
-    if (!finishReason) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream ended without a finish reason");
+    if (!received.finishReason) throw new ProviderError("UPSTREAM_ERROR", "the upstream stream ended without a finish reason");
   } catch (error) {
     received.failure = error;
   } finally {

@@ -2,9 +2,9 @@
 import type { SSEStreamingApi } from "hono/streaming";
 import type { StreamEvent } from "./stream.schemas.ts";
 
-export interface EventWriter {
+export interface EventWriter<T = StreamEvent> {
   /** Queues an event; the events of a burst go out as one write. */
-  send(event: StreamEvent): void;
+  send(event: T): void;
   /** Writes what is queued and stops the pings; later events are dropped. The SSE stream itself is closed by `streamSSE`. */
   close(): void;
 }
@@ -12,9 +12,12 @@ export interface EventWriter {
 /** While events flow, the stream is written at most this often: far below what a reader can see. */
 const COALESCE_MS = 4;
 
+/** The playground's framing: an `id:` line with the event's sequence number, its JSON in one `data:` line. */
+const numbered = (event: unknown, sequence: number) => `id: ${sequence}\ndata: ${JSON.stringify(event)}\n\n`;
+
 /**
- * Every event gets an `id:` line with its sequence number and its JSON in one `data:` line
- * (JSON.stringify escapes newlines). Events are not written one by one with `writeSSE`: a write
+ * Every event is framed by `frame`: by default an `id:` line with its sequence number and its JSON
+ * in one `data:` line (JSON.stringify escapes newlines). Events are not written one by one with `writeSSE`: a write
  * through the response's streams and socket costs several times what building the event does
  * (`npm run bench`). An event after a quiet moment, such as a first chunk, is written at once, at
  * the end of the microtasks that queued it; the events that follow within `COALESCE_MS` (the rest
@@ -24,7 +27,11 @@ const COALESCE_MS = 4;
  * const events = eventWriter(stream, { pingIntervalMs: 15_000 });
  * events.send({ type: "session", sessionId });
  */
-export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: number }): EventWriter {
+export function eventWriter<T = StreamEvent>(
+  stream: SSEStreamingApi,
+  options: { pingIntervalMs: number; frame?: (event: T, sequence: number) => string },
+): EventWriter<T> {
+  const frame = options.frame ?? numbered;
   let sequence = 0;
   let queued = "";
   let flushPending = false;
@@ -59,7 +66,7 @@ export function eventWriter(stream: SSEStreamingApi, options: { pingIntervalMs: 
   return {
     send(event) {
       if (closed) return;
-      queued += `id: ${++sequence}\ndata: ${JSON.stringify(event)}\n\n`;
+      queued += frame(event, ++sequence);
       if (flushPending) return;
       flushPending = true;
       const sinceFlush = Date.now() - lastFlush;

@@ -21,7 +21,7 @@ export const streamGet = createRoute({
   tags,
   summary: "Stream one prompt to several models (EventSource)",
   security: bearerSecurity,
-  middleware: [noReconnect, requireUser({ fromQuery: true })] as const,
+  middleware: [noReconnect, requireUser({ apiKeys: true, fromQuery: true })] as const,
   request: { query: StreamQuerySchema },
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 429, 503) },
 });
@@ -32,7 +32,7 @@ export const streamPost = createRoute({
   tags,
   summary: "Stream one prompt to several models (fetch)",
   security: bearerSecurity,
-  middleware: [noReconnect, requireUser()] as const,
+  middleware: [noReconnect, requireUser({ apiKeys: true })] as const,
   request: { body: jsonBody(StreamBodySchema) },
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 413, 429, 503) },
 });
@@ -43,7 +43,7 @@ export const createTicket = createRoute({
   tags,
   summary: "A ticket for one stream within 60 seconds: how EventSource authenticates, with no credential in the URL",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   responses: { 201: json(TicketSchema, "The ticket, for GET /playground/stream?ticket=…"), ...errorResponses(401, 429, 503) },
 });
 

@@ -3,7 +3,7 @@
 // Pure: no runtime, no I/O, so it is tested on its own.
 import type { TurnRecord } from "../../db/turns.ts";
 import { AppError, invalidInput } from "../../http/errors.ts";
-import { type ChatMessage, findModel, type ModelEntry, maxCostOf } from "../../providers/index.ts";
+import { type ChatMessage, findModel, type ModelEntry, maxCostOf, type SamplingOptions } from "../../providers/index.ts";
 import { isHidden, modelOfLabel, shownAs, shuffled } from "../blind.ts";
 import type { ConversationRow, SessionRow } from "../sessions/sessions.service.ts";
 import type { StreamRequest } from "./stream.schemas.ts";
@@ -19,6 +19,8 @@ export interface ModelPlan {
   messages: ChatMessage[];
   /** The bound on its output, sent upstream and reserved. */
   maxTokens: number;
+  /** Sampling settings beyond the temperature, passed on as they are (the OpenAI-compatible API's). */
+  sampling?: SamplingOptions;
 }
 
 export interface TurnPlan {
@@ -96,6 +98,7 @@ export function planTurn({
       prompt: request.prompt,
       models: [...new Set([...(before?.models ?? []), ...ids])],
       blindModels,
+      source: "playground",
       createdAt: startedAt.toISOString(),
     },
     models: plans,

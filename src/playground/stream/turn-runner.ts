@@ -1,54 +1,73 @@
-// Runs a planned turn on an open event stream: every model at once, then the turn stored (or
-// queued in the user's object when the database cannot take it), the spend settled, and `done`.
+// Runs a planned turn: every model at once, then the turn stored (or queued in the user's object
+// when the database cannot take it) and the spend settled. `runTurn` does it on the playground's
+// event stream and says `done`; the OpenAI-compatible API runs the same `answerAndKeep`.
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
-import { constraintOf, describeFailure, isTransientFailure, SQL_STATE, sqlStateOf } from "../../db/errors.ts";
-import { type TurnRecord, writeTurn } from "../../db/turns.ts";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { AppEnv } from "../../env.ts";
-import { queueTurn, type StreamMeter } from "../../meter/stream-meter.ts";
+import type { StreamMeter } from "../../meter/stream-meter.ts";
 import { roundUsd } from "../../providers/index.ts";
-import { type Answer, fanOut } from "./fan-out.ts";
+import { fanOut } from "./fan-out.ts";
 import { eventWriter } from "./sse-writer.ts";
-import type { StreamErrorCode } from "./stream.schemas.ts";
+import type { StreamEvent } from "./stream.schemas.ts";
 import type { TurnPlan } from "./turn-plan.ts";
+import { storeTurn, turnRecord } from "./turn-store.ts";
 
 /**
- * The stream's response. Every model's events go out as they arrive; when all have ended, the turn
- * is written and the spend settled side by side, and `done` says where the turn was kept. When the
- * client leaves, the upstream requests are aborted and the Worker keeps running (`waitUntil`) until
- * what arrived is stored as `cancelled`.
+ * Asks every model of the turn at once, then keeps the turn and settles its spend side by side (so
+ * settling costs the client no time). `signal` aborts every upstream request; `emit` hears every
+ * model's events as they arrive.
  */
-export function runTurn(c: Context<AppEnv>, plan: TurnPlan, meter: StreamMeter) {
+export async function answerAndKeep(
+  c: Context<AppEnv>,
+  plan: TurnPlan,
+  meter: StreamMeter,
+  { signal, emit }: { signal: AbortSignal; emit: (event: StreamEvent) => void },
+) {
   const { config } = c.var;
-  // Proxies and local wrangler buffer or compress event streams unless told not to.
+  const answers = await fanOut(plan.models, {
+    env: c.env,
+    temperature: plan.turn.temperature,
+    firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+    streamTimeoutMs: config.streamTimeoutMs,
+    signal,
+    emit,
+  });
+  const totalCost = roundUsd(answers.reduce((sum, answer) => sum + answer.cost, 0));
+  const [stored] = await Promise.all([storeTurn(c, turnRecord(plan, answers)), meter.settle(totalCost)]);
+  return { answers, totalCost, stored };
+}
+
+/**
+ * The client's going away, as one signal: the request's (`enable_request_signal`) or the response
+ * body's cancel, whichever the runtime reports first.
+ */
+export function clientGone(c: Context<AppEnv>, stream: SSEStreamingApi): AbortSignal {
+  const gone = new AbortController();
+  stream.onAbort(() => gone.abort(new DOMException("the client went away", "AbortError")));
+  return AbortSignal.any([c.req.raw.signal, gone.signal]);
+}
+
+/** Proxies and local wrangler buffer or compress event streams unless told not to. */
+export function unbuffered(c: Context<AppEnv>) {
   c.header("X-Accel-Buffering", "no");
   c.header("Content-Encoding", "identity");
+}
+
+/**
+ * The playground's stream: every model's events go out as they arrive; when all have ended and the
+ * turn is kept, `done` says where. When the client leaves, the upstream requests are aborted and the
+ * Worker keeps running (`waitUntil`) until what arrived is stored as `cancelled`.
+ */
+export function runTurn(c: Context<AppEnv>, plan: TurnPlan, meter: StreamMeter) {
+  unbuffered(c);
   return streamSSE(c, async (stream) => {
-    // The client's going away reaches every upstream request: the request's signal
-    // (enable_request_signal) and the response body's cancel, whichever the runtime reports first.
-    const clientGone = new AbortController();
-    stream.onAbort(() => clientGone.abort(new DOMException("the client went away", "AbortError")));
-    const signal = AbortSignal.any([c.req.raw.signal, clientGone.signal]);
-    const events = eventWriter(stream, { pingIntervalMs: config.pingIntervalMs });
+    const events = eventWriter(stream, { pingIntervalMs: c.var.config.pingIntervalMs });
     const sessionId = plan.session.id;
     const work = (async () => {
       try {
         events.send({ type: "session", sessionId });
-        const answers = await fanOut(plan.models, {
-          env: c.env,
-          temperature: plan.turn.temperature,
-          firstTokenTimeoutMs: config.firstTokenTimeoutMs,
-          streamTimeoutMs: config.streamTimeoutMs,
-          signal,
-          emit: events.send,
-        });
-        const totalCost = roundUsd(answers.reduce((sum, answer) => sum + answer.cost, 0));
-        // Settled beside the write, so it costs the client no time.
-        const [stored] = await Promise.all([storeTurn(c, turnRecord(plan, answers)), meter.settle(totalCost)]);
-        if (typeof stored !== "string") {
-          events.send({ type: "error", ...stored });
-          return;
-        }
+        const { answers, totalCost, stored } = await answerAndKeep(c, plan, meter, { signal: clientGone(c, stream), emit: events.send });
+        if (typeof stored !== "string") return events.send({ type: "error", ...stored });
         const totalTokens = answers.reduce((sum, answer) => sum + answer.usage.inputTokens + answer.usage.outputTokens, 0);
         events.send({ type: "done", sessionId, totalTokens, totalCost, stored });
       } finally {
@@ -58,76 +77,4 @@ export function runTurn(c: Context<AppEnv>, plan: TurnPlan, meter: StreamMeter) 
     c.executionCtx.waitUntil(work);
     await work;
   });
-}
-
-/**
- * A finished turn as the database keeps it: a conversation per model, every id made now, so that
- * the same record can be written again later without writing anything twice.
- */
-function turnRecord({ session, turn }: TurnPlan, answers: Answer[]): TurnRecord {
-  return {
-    session,
-    conversations: answers.map((answer) => ({
-      id: crypto.randomUUID(),
-      sessionId: session.id,
-      userId: session.userId,
-      modelName: answer.plan.model.id,
-      userPrompt: turn.prompt,
-      response: answer.text,
-      system: turn.system,
-      temperature: turn.temperature,
-      maxTokens: answer.plan.maxTokens,
-      inputTokens: answer.usage.inputTokens,
-      outputTokens: answer.usage.outputTokens,
-      cachedTokens: answer.usage.cachedInputTokens,
-      reasoningTokens: answer.usage.reasoningTokens,
-      estimated: answer.estimated,
-      cost: answer.cost,
-      responseTime: answer.responseTime,
-      timeToFirstToken: answer.timeToFirstToken,
-      status: answer.status,
-      error: answer.error?.message ?? null,
-      createdAt: turn.startedAt.toISOString(),
-    })),
-  };
-}
-
-/** A turn that could not be kept, as the stream's last event says it. */
-type NotKept = { code: StreamErrorCode; message: string };
-
-/**
- * Writes a finished turn. When the database is unreachable or failing, hands it to the user's
- * Durable Object, which writes it as soon as the database answers again. A write the database
- * refuses for what it holds is not queued (it would be refused for as long as it was retried): it
- * is our fault, logged once, and the stream ends with an error and no `done`, as it does when
- * neither the database nor the object can take the turn.
- */
-async function storeTurn(c: Context<AppEnv>, record: TurnRecord): Promise<"database" | "queued" | NotKept> {
-  const { db, config, user, requestId } = c.var;
-  try {
-    await writeTurn(db, record);
-    return "database";
-  } catch (error) {
-    if (!isTransientFailure(error)) return refused(requestId, error);
-    console.error(
-      `[${requestId}] the turn could not be written to the database (${describeFailure(error)}); handing it to the user's object`,
-    );
-  }
-  try {
-    await queueTurn(c.env, user.id, { id: crypto.randomUUID(), record, requestId, giveUpAt: Date.now() + config.databaseRetryMs });
-    return "queued";
-  } catch (error) {
-    console.error(`[${requestId}] the turn is lost: the user's object could not take it either (${describeFailure(error)})`);
-    return { code: "UNAVAILABLE", message: "the answers could not be kept: the database and the user's meter could not be reached" };
-  }
-}
-
-/** What the stream says of a turn the database refused; an account deleted while it streamed is no fault of ours. */
-function refused(requestId: string, error: unknown): NotKept {
-  if (sqlStateOf(error) === SQL_STATE.foreignKeyViolation && constraintOf(error)?.endsWith("_user_id_users_id_fk")) {
-    console.warn(`[${requestId}] the turn was not kept: its account no longer exists`);
-    return { code: "UNAUTHENTICATED", message: "the answers could not be kept: this account no longer exists" };
-  }
-  console.error(`[${requestId}] our fault: the database refused the turn (${describeFailure(error)}); it is not kept or queued`);
-  return { code: "INTERNAL", message: "the answers could not be kept: something went wrong on our side" };
 }

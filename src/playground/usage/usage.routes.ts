@@ -10,7 +10,7 @@ export const getUsage = createRoute({
   tags: ["usage"],
   summary: "The user's tokens and cost, in all and per model, and the spend limit's state",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { query: UsageQuerySchema },
   responses: { 200: json(UsageSchema, "Usage"), ...errorResponses(400, 401, 429, 503) },
 });

@@ -13,7 +13,7 @@ export const castVote = createRoute({
   tags,
   summary: "Vote on a turn: which model answered best, a tie, or both bad; reveals a blind session",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { params: SessionIdParams, body: jsonBody(VoteRequestSchema) },
   responses: {
     201: json(VoteResultSchema, "The vote, with the models the turn's labels name"),
@@ -27,7 +27,7 @@ export const getLeaderboard = createRoute({
   tags,
   summary: "Bradley-Terry ratings of the models from the user's votes, or everyone's",
   security: bearerSecurity,
-  middleware: [requireUser(), apiLimit] as const,
+  middleware: [requireUser({ apiKeys: true }), apiLimit] as const,
   request: { query: LeaderboardQuerySchema },
   responses: { 200: json(LeaderboardSchema, "The models, best first"), ...errorResponses(400, 401, 429, 503) },
 });
