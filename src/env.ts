@@ -24,7 +24,9 @@ type ConfigVariables = Partial<
     | "DATABASE_RETRY_HOURS"
     | "FIRST_TOKEN_TIMEOUT_SECONDS"
     | "STREAM_TIMEOUT_SECONDS"
-    | "PING_INTERVAL_SECONDS",
+    | "PING_INTERVAL_SECONDS"
+    | "MIN_VOTES_FOR_RANK"
+    | "VOTES_PER_USER_PER_DAY",
     string
   >
 >;
@@ -76,6 +78,8 @@ const configSchema = z
     FIRST_TOKEN_TIMEOUT_SECONDS: count(30),
     STREAM_TIMEOUT_SECONDS: count(300),
     PING_INTERVAL_SECONDS: count(15),
+    MIN_VOTES_FOR_RANK: z.coerce.number().int().min(0).default(10),
+    VOTES_PER_USER_PER_DAY: count(50),
   })
   .transform((vars, ctx) => {
     const development = vars.ENVIRONMENT !== "production";
@@ -106,6 +110,7 @@ const configSchema = z
       firstTokenTimeoutMs: vars.FIRST_TOKEN_TIMEOUT_SECONDS * 1000,
       streamTimeoutMs: vars.STREAM_TIMEOUT_SECONDS * 1000,
       pingIntervalMs: vars.PING_INTERVAL_SECONDS * 1000,
+      leaderboard: { minVotesForRank: vars.MIN_VOTES_FOR_RANK, votesPerUserPerDay: vars.VOTES_PER_USER_PER_DAY },
     };
   });
 

@@ -153,6 +153,8 @@ export const conversations = pgTable(
   (table) => [
     index("conversations_session_created_idx").on(table.sessionId, table.createdAt),
     index("conversations_user_created_idx").on(table.userId, table.createdAt),
+    // Everyone's statistics over the last days.
+    index("conversations_created_idx").on(table.createdAt),
     uniqueIndex("conversations_session_turn_model_key").on(table.sessionId, table.turn, table.modelName),
     check("conversations_status_check", oneOf(table.status, conversationStatuses)),
   ],
@@ -175,11 +177,17 @@ export const votes = pgTable(
      * never changes once written) so the leaderboard reads votes alone.
      */
     models: text().array().notNull(),
+    /** Each player's output tokens, in the order of `models`: what length control needs, read with the vote. */
+    outputTokens: integer("output_tokens").array().notNull().default(sql`'{}'`),
+    /** Cast while the session hid its models: the voter did not know which was which. */
+    blind: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (table) => [
     // One vote per turn: concurrent votes cannot make two.
     uniqueIndex("votes_session_turn_key").on(table.sessionId, table.turn),
     index("votes_user_idx").on(table.userId),
+    // Everyone's leaderboard counts blind votes, per user and day in the order they were cast.
+    index("votes_blind_user_created_idx").on(table.userId, table.createdAt).where(sql`${table.blind}`),
   ],
 );

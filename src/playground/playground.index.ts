@@ -2,6 +2,7 @@
 import { createRouter } from "../http/router.ts";
 import { modelsRouter } from "./models/models.index.ts";
 import { sessionsRouter } from "./sessions/sessions.index.ts";
+import { statsRouter } from "./stats/stats.index.ts";
 import { streamRouter } from "./stream/stream.index.ts";
 import { usageRouter } from "./usage/usage.index.ts";
 import { votesRouter } from "./votes/votes.index.ts";
@@ -11,4 +12,5 @@ export const playgroundRouter = createRouter()
   .route("/", modelsRouter)
   .route("/", sessionsRouter)
   .route("/", usageRouter)
-  .route("/", votesRouter);
+  .route("/", votesRouter)
+  .route("/", statsRouter);

@@ -59,7 +59,10 @@ function turnOf(userId: string): TurnRecord {
 describe("the user's meter's storage", () => {
   it("is set up when the object wakes, with only the tables its subject uses", async () => {
     const user = await registerUser();
-    expect(await tablesOf(`user:${user.id}`)).toEqual({ tables: ["api_keys", "hits", "queued_turns", "spend", "used_tickets"], version: 3 });
+    expect(await tablesOf(`user:${user.id}`)).toEqual({
+      tables: ["api_keys", "hits", "queued_turns", "spend", "used_tickets"],
+      version: 3,
+    });
     expect(await tablesOf("ip:192.0.2.7")).toEqual({ tables: ["hits"], version: 3 });
   });
 

@@ -273,7 +273,7 @@ describe("the leaderboard", () => {
     expect(await leaderboardOf(user.accessToken)).toEqual({ models: [], totalVotes: 0, method: expect.stringContaining("Bradley-Terry") });
   });
 
-  it("orders and counts a designed set of votes, for me and within everyone's", async () => {
+  it("orders and counts a designed set of votes", async () => {
     const user = await registerUser();
     const upstream = await script({ "*": { chunks: ["answer"] } });
     const [a, b, c] = THREE;
@@ -295,10 +295,6 @@ describe("the leaderboard", () => {
     const ratings = board.models.map((row: { rating: number }) => row.rating);
     expect(ratings.reduce((sum: number, rating: number) => sum + rating, 0) / 3).toBeCloseTo(1000, 0);
     for (const row of board.models) expect(row.ci95[0] < row.rating && row.rating < row.ci95[1]).toBe(true);
-
-    const everyone = await leaderboardOf(user.accessToken, "all");
-    expect(everyone.totalVotes).toBeGreaterThanOrEqual(6);
-    expect(everyone.models.map((row: { model: string }) => row.model)).toEqual(expect.arrayContaining(THREE));
   });
 
   it("matches a hand computation on a small case", async () => {

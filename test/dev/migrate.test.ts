@@ -85,3 +85,50 @@ describe("the migration to turns, blind sessions and votes", () => {
     }
   });
 });
+
+describe("the migration to blind votes and answer lengths", () => {
+  it("marks the vote that revealed a blind session blind, and keeps each player's output tokens in order", async () => {
+    const database = await startSqlEndpoint();
+    try {
+      const sql = neon(database.connectionString);
+      // A database as the four migrations before it left it, with drizzle's record of them.
+      const migrations = readMigrationFiles({ migrationsFolder: fileURLToPath(new URL("../../migrations", import.meta.url)) });
+      const before = migrations.slice(
+        0,
+        migrations.findIndex((migration) => migration.sql.some((text) => text.includes('"blind" boolean'))),
+      );
+      await sql`create schema drizzle`;
+      await sql`create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`;
+      for (const migration of before) {
+        for (const statement of migration.sql.filter((text) => text.trim())) await sql.query(statement);
+        await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`;
+      }
+      const [user] = await sql`insert into users (email, password_hash) values ('voter@example.com', 'x') returning id`;
+      const sessionId = crypto.randomUUID();
+      const revealedAt = "2026-03-01T10:00:00.000Z";
+      await sql`insert into sessions (id, user_id, prompt, models, status, blind_models, revealed_at)
+        values (${sessionId}, ${user!.id}, 'old', '{local/lorem,local/echo}', 'completed', '{local/lorem,local/echo}', ${revealedAt})`;
+      for (const [turn, model, tokens] of [
+        [1, "local/echo", 12],
+        [1, "local/lorem", 345],
+        [2, "local/echo", 6],
+        [2, "local/lorem", 78],
+      ] as const) {
+        await sql`insert into conversations (id, session_id, user_id, model_name, turn, user_prompt, status, output_tokens)
+          values (${crypto.randomUUID()}, ${sessionId}, ${user!.id}, ${model}, ${turn}, 'old', 'completed', ${tokens})`;
+      }
+      await sql`insert into votes (session_id, user_id, turn, winner, models, created_at)
+        values (${sessionId}, ${user!.id}, 1, 'local/lorem', '{local/echo,local/lorem}', ${revealedAt}),
+               (${sessionId}, ${user!.id}, 2, 'tie', '{local/echo,local/lorem}', '2026-03-01T10:05:00.000Z')`;
+
+      expect(await applyMigrations(database.connectionString)).toBeGreaterThan(0);
+      const votes = await sql`select turn, blind, output_tokens from votes order by turn`;
+      expect(votes).toEqual([
+        { turn: 1, blind: true, output_tokens: [12, 345] },
+        { turn: 2, blind: false, output_tokens: [6, 78] },
+      ]);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -29,3 +29,30 @@ export async function expireRefreshTokens(userId: string) {
     .set({ expiresAt: new Date(Date.now() - 1000) })
     .where(eq(refreshTokens.userId, userId));
 }
+
+type ConversationRow = typeof conversations.$inferInsert;
+
+/**
+ * A session of `userId` with these conversations, written straight to the database: for figures a
+ * stream cannot be told to produce (times, token counts, dates).
+ */
+export async function insertAnswers(userId: string, answers: Partial<ConversationRow>[]) {
+  const sessionId = crypto.randomUUID();
+  const db = database();
+  await db
+    .insert(sessions)
+    .values({ id: sessionId, userId, prompt: "designed", models: [...new Set(answers.map((row) => row.modelName ?? "designed"))] });
+  await db.insert(conversations).values(
+    answers.map((row, index) => ({
+      id: crypto.randomUUID(),
+      sessionId,
+      userId,
+      modelName: "designed",
+      turn: index + 1,
+      userPrompt: "designed",
+      status: "completed" as const,
+      ...row,
+    })),
+  );
+  return sessionId;
+}

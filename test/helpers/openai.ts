@@ -12,5 +12,7 @@ export async function createApiKey(accessToken: string, body: { name: string; ex
 }
 
 /** The SDK with this key, through the Worker's own fetch; no retries, so each call is one request. */
-export const openAIClient = (apiKey: string, fetch: typeof globalThis.fetch = (input, init) => exports.default.fetch(new Request(input, init))) =>
-  new OpenAI({ apiKey, baseURL: `${BASE}/v1`, maxRetries: 0, fetch });
+export const openAIClient = (
+  apiKey: string,
+  fetch: typeof globalThis.fetch = (input, init) => exports.default.fetch(new Request(input, init)),
+) => new OpenAI({ apiKey, baseURL: `${BASE}/v1`, maxRetries: 0, fetch });

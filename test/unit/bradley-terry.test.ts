@@ -1,6 +1,11 @@
 // The leaderboard's ratings: a Bradley–Terry fit with a prior, on the Elo scale around 1000.
 import { describe, expect, it } from "vitest";
-import { fitBradleyTerry, type PairOutcome } from "../../src/playground/votes/bradley-terry.ts";
+import {
+  fitBradleyTerry,
+  fitBradleyTerryWithLength,
+  type LengthOutcome,
+  type PairOutcome,
+} from "../../src/playground/votes/bradley-terry.ts";
 
 const ELO_PER_UNIT = 400 / Math.LN10;
 const PRIOR_PRECISION = 0.5;
@@ -76,5 +81,71 @@ describe("fitBradleyTerry", () => {
   it("counts a tie as half a win each way", () => {
     expect(fitBradleyTerry(["a", "b"], [games("a", "b", 0, 0, 2)])).toEqual(fitBradleyTerry(["a", "b"], [games("a", "b", 1, 1)]));
     expect(fitBradleyTerry(["a", "b"], [games("a", "b", 3, 1, 2)])).toEqual(fitBradleyTerry(["a", "b"], [games("a", "b", 4, 2)]));
+  });
+});
+
+describe("fitBradleyTerryWithLength", () => {
+  const LONGER = Math.log(2);
+  const outcome = (a: string, b: string, lengthDifference: number, aWins: number, bWins: number): LengthOutcome => ({
+    a,
+    b,
+    lengthDifference,
+    aWins,
+    bWins,
+    ties: 0,
+  });
+  const models = ["a", "b", "c"];
+
+  it("rates models that differ only in length alike, when the longer answer always wins", () => {
+    // a writes the longer answer in 80% of its games, b and c in half of theirs; the longer always wins.
+    const outcomes = [
+      outcome("a", "b", LONGER, 80, 0),
+      outcome("a", "b", -LONGER, 0, 20),
+      outcome("a", "c", LONGER, 80, 0),
+      outcome("a", "c", -LONGER, 0, 20),
+      outcome("b", "c", LONGER, 50, 0),
+      outcome("b", "c", -LONGER, 0, 50),
+    ];
+    const plain = ratingsOf(models, outcomes);
+    const { ratings, lengthEffect } = fitBradleyTerryWithLength(models, outcomes);
+    const controlled = models.map((model) => ratings.get(model)!.rating);
+
+    expect(plain[0]! - plain[1]!).toBeGreaterThan(200);
+    expect(controlled[0]! - controlled[1]!).toBeLessThan(40);
+    expect(Math.abs(controlled[1]! - controlled[2]!)).toBeLessThan(1e-6);
+    expect(lengthEffect.coefficient).toBeGreaterThan(1);
+    expect(lengthEffect.ci95[0]).toBeGreaterThan(0);
+  });
+
+  it("matches the plain fit, with an interval holding 0, when length does not matter", () => {
+    // Each pair's results are the same whichever answer was longer.
+    const outcomes = [
+      outcome("a", "b", LONGER, 30, 20),
+      outcome("a", "b", -LONGER, 30, 20),
+      outcome("a", "c", LONGER, 35, 15),
+      outcome("a", "c", -LONGER, 35, 15),
+      outcome("b", "c", LONGER, 28, 22),
+      outcome("b", "c", -LONGER, 28, 22),
+    ];
+    const { ratings, lengthEffect } = fitBradleyTerryWithLength(models, outcomes);
+
+    expect(lengthEffect.ci95[0]).toBeLessThan(0);
+    expect(lengthEffect.ci95[1]).toBeGreaterThan(0);
+    const plain = ratingsOf(models, outcomes);
+    models.forEach((model, index) => expect(ratings.get(model)!.rating).toBeCloseTo(plain[index]!, 6));
+  });
+
+  it("recovers a length effect it was given, on top of real differences", () => {
+    // b is truly stronger than a by 0.5 in log-odds, and each doubling of length adds 1.
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    const games = 10_000;
+    const outcomes = [LONGER, -LONGER, 0].map((d) => {
+      const aWins = Math.round(games * sigmoid(-0.5 + d / LONGER));
+      return outcome("a", "b", d, aWins, games - aWins);
+    });
+    const { ratings, lengthEffect } = fitBradleyTerryWithLength(["a", "b"], outcomes);
+
+    expect(lengthEffect.coefficient * LONGER).toBeCloseTo(1, 1);
+    expect(ratings.get("b")!.rating - ratings.get("a")!.rating).toBeCloseTo((0.5 * 400) / Math.LN10, -1);
   });
 });

@@ -1,5 +1,8 @@
 // Bradley–Terry ratings from pairwise outcomes: P(i beats j) = σ(θᵢ − θⱼ), fitted by maximum
-// likelihood with Newton's method, and shown on the Elo scale (1000 the average).
+// likelihood with Newton's method, and shown on the Elo scale (1000 the average). With length
+// control, a second factor joins: P(i beats j) = σ(θᵢ − θⱼ + β·dᵢⱼ), dᵢⱼ the difference of the log
+// output-token counts of the two answers, fitted jointly, so each θ is a model's strength as if the
+// answers were equally long (Chatbot Arena's style control, with one style feature).
 
 /** The outcomes of every vote between two models: `a` beat `b`, `b` beat `a`, or they tied. */
 export interface PairOutcome {
@@ -8,6 +11,11 @@ export interface PairOutcome {
   aWins: number;
   bWins: number;
   ties: number;
+}
+
+/** Outcomes of `a` and `b` whose answers differed in length by `lengthDifference` (ln tokens of a − ln tokens of b). */
+export interface LengthOutcome extends PairOutcome {
+  lengthDifference: number;
 }
 
 export interface Rating {
@@ -21,9 +29,23 @@ export interface Rating {
  * toward the average; with many votes it no longer matters.
  */
 const PRIOR_PRECISION = 0.5;
+/**
+ * The length coefficient's prior, fifty times weaker than a strength's: the data decide it, yet it
+ * stays finite when the longer answer won every single vote (where the likelihood alone has no maximum).
+ */
+const LENGTH_PRIOR_PRECISION = 0.01;
 /** Elo points per unit of log-strength: a 400-point lead means odds of 10 to 1. */
 const ELO_PER_UNIT = 400 / Math.LN10;
 const Z_95 = 1.959963984540054;
+
+interface Game {
+  i: number;
+  j: number;
+  scoreOfI: number;
+  count: number;
+  /** The covariate of the game, 0 without length control. */
+  d: number;
+}
 
 /**
  * Fits a strength to every model. A tie counts as half a win each way. The maximum of the
@@ -34,44 +56,90 @@ const Z_95 = 1.959963984540054;
  * fitBradleyTerry(["a", "b"], [{ a: "a", b: "b", aWins: 3, bWins: 1, ties: 0 }]).get("a"); // { rating: 1072.7, ci95: [909.9, 1235.4] }
  */
 export function fitBradleyTerry(models: readonly string[], pairs: readonly PairOutcome[]): Map<string, Rating> {
+  const { theta, covariance } = newton(models.length, gamesOf(models, pairs), false);
+  return ratingsOf(models, theta, covariance);
+}
+
+/**
+ * The same fit with the answers' relative length as a second factor: ratings as if the answers
+ * had been equally long, and the length's own effect (a positive coefficient: longer answers win
+ * more often; its interval holds 0 when length does not matter).
+ *
+ * @example
+ * const { ratings, lengthEffect } = fitBradleyTerryWithLength(models, outcomes);
+ */
+export function fitBradleyTerryWithLength(models: readonly string[], outcomes: readonly LengthOutcome[]) {
+  const { theta, covariance } = newton(models.length, gamesOf(models, outcomes), true);
   const size = models.length;
+  const coefficient = theta[size]!;
+  const half = Z_95 * Math.sqrt(Math.max(0, covariance[size]![size]!));
+  return {
+    ratings: ratingsOf(models, theta.slice(0, size), covariance),
+    lengthEffect: { coefficient, ci95: [coefficient - half, coefficient + half] as [number, number] },
+  };
+}
+
+function gamesOf(models: readonly string[], outcomes: readonly (PairOutcome & { lengthDifference?: number })[]): Game[] {
   const index = new Map(models.map((model, position) => [model, position]));
-  const games = pairs.map((pair) => ({
-    i: index.get(pair.a)!,
-    j: index.get(pair.b)!,
-    scoreOfI: pair.aWins + pair.ties / 2,
-    count: pair.aWins + pair.bWins + pair.ties,
+  return outcomes.map((outcome) => ({
+    i: index.get(outcome.a)!,
+    j: index.get(outcome.b)!,
+    scoreOfI: outcome.aWins + outcome.ties / 2,
+    count: outcome.aWins + outcome.bWins + outcome.ties,
+    d: outcome.lengthDifference ?? 0,
   }));
+}
+
+/** The posterior's maximum and the inverse of its curvature there; with `covariate`, the last parameter is β. */
+function newton(models: number, games: Game[], covariate: boolean) {
+  const size = models + (covariate ? 1 : 0);
+  const precision = Array.from({ length: size }, (_, k) => (k < models ? PRIOR_PRECISION : LENGTH_PRIOR_PRECISION));
   const theta = new Array<number>(size).fill(0);
-  let information = identity(size, PRIOR_PRECISION);
+  let information: number[][] = [];
   for (let iteration = 0; iteration < 100; iteration++) {
     // The gradient of the log-posterior, and minus its Hessian.
-    const gradient = theta.map((value) => -PRIOR_PRECISION * value);
-    information = identity(size, PRIOR_PRECISION);
-    for (const { i, j, scoreOfI, count } of games) {
-      const p = 1 / (1 + Math.exp(theta[j]! - theta[i]!));
+    const gradient = theta.map((value, k) => -precision[k]! * value);
+    information = Array.from({ length: size }, (_, row) =>
+      Array.from({ length: size }, (_, column) => (row === column ? precision[row]! : 0)),
+    );
+    for (const { i, j, scoreOfI, count, d } of games) {
+      const p = 1 / (1 + Math.exp(theta[j]! - theta[i]! - (covariate ? theta[models]! * d : 0)));
       const surprise = scoreOfI - count * p;
+      const weight = count * p * (1 - p);
       gradient[i]! += surprise;
       gradient[j]! -= surprise;
-      const weight = count * p * (1 - p);
       information[i]![i]! += weight;
       information[j]![j]! += weight;
       information[i]![j]! -= weight;
       information[j]![i]! -= weight;
+      if (!covariate) continue;
+      gradient[models]! += d * surprise;
+      information[models]![models]! += weight * d * d;
+      for (const [k, sign] of [
+        [i, 1],
+        [j, -1],
+      ] as const) {
+        information[k]![models]! += sign * weight * d;
+        information[models]![k]! += sign * weight * d;
+      }
     }
     const step = solve(information, gradient);
     for (let k = 0; k < size; k++) theta[k]! += step[k]!;
     if (Math.max(0, ...step.map(Math.abs)) < 1e-12) break;
   }
+  return { theta, covariance: invert(information) };
+}
 
-  // Ratings relative to the average model: the variance of θᵢ − mean(θ).
-  const covariance = invert(information);
-  const mean = theta.reduce((sum, value) => sum + value, 0) / size;
-  const total = covariance.flat().reduce((sum, value) => sum + value, 0);
+/** Ratings relative to the average model, on the Elo scale: the variance of θᵢ − mean(θ) from the strengths' covariance. */
+function ratingsOf(models: readonly string[], theta: number[], covariance: number[][]): Map<string, Rating> {
+  const size = models.length;
+  const mean = theta.slice(0, size).reduce((sum, value) => sum + value, 0) / size;
+  const block = covariance.slice(0, size).map((row) => row.slice(0, size));
+  const total = block.flat().reduce((sum, value) => sum + value, 0);
   const ratings = new Map<string, Rating>();
   models.forEach((model, i) => {
-    const rowSum = covariance[i]!.reduce((sum, value) => sum + value, 0);
-    const variance = Math.max(0, covariance[i]![i]! - (2 * rowSum) / size + total / size ** 2);
+    const rowSum = block[i]!.reduce((sum, value) => sum + value, 0);
+    const variance = Math.max(0, block[i]![i]! - (2 * rowSum) / size + total / size ** 2);
     const rating = 1000 + ELO_PER_UNIT * (theta[i]! - mean);
     const half = Z_95 * ELO_PER_UNIT * Math.sqrt(variance);
     ratings.set(model, { rating, ci95: [rating - half, rating + half] });
@@ -79,8 +147,8 @@ export function fitBradleyTerry(models: readonly string[], pairs: readonly PairO
   return ratings;
 }
 
-const identity = (size: number, scale: number) =>
-  Array.from({ length: size }, (_, row) => Array.from({ length: size }, (_, column) => (row === column ? scale : 0)));
+const identity = (size: number) =>
+  Array.from({ length: size }, (_, row) => Array.from({ length: size }, (_, column) => (row === column ? 1 : 0)));
 
 /** x with A·x = b, for a symmetric positive definite A (Gaussian elimination; a few dozen models at most). */
 function solve(matrix: number[][], vector: number[]): number[] {
@@ -104,6 +172,6 @@ function solve(matrix: number[][], vector: number[]): number[] {
 /** A⁻¹, column by column. */
 function invert(matrix: number[][]): number[][] {
   const size = matrix.length;
-  const columns = Array.from({ length: size }, (_, column) => solve(matrix, identity(size, 1)[column]!));
+  const columns = Array.from({ length: size }, (_, column) => solve(matrix, identity(size)[column]!));
   return Array.from({ length: size }, (_, row) => columns.map((column) => column[row]!));
 }

@@ -7,6 +7,5 @@ export const castVote: AppRouteHandler<CastVoteRoute> = async (c) =>
   c.json(await vote(c.var.db, c.var.user.id, c.req.valid("param").id, c.req.valid("json")), 201);
 
 export const getLeaderboard: AppRouteHandler<GetLeaderboardRoute> = async (c) => {
-  const { scope } = c.req.valid("query");
-  return c.json(await leaderboard(c.var.db, c.var.user.id, scope), 200);
+  return c.json(await leaderboard(c.var.db, c.var.user.id, c.req.valid("query"), c.var.config.leaderboard), 200);
 };

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { text } from "../../http/schemas.ts";
+import { booleanQuery, text } from "../../http/schemas.ts";
 import { SessionVoteSchema } from "../sessions/sessions.schemas.ts";
 
 export const VoteRequestSchema = z
@@ -22,7 +22,16 @@ export const VoteResultSchema = z
   })
   .openapi("VoteResult");
 
-export const LeaderboardQuerySchema = z.object({ scope: z.enum(["mine", "all"]).default("mine") });
+export const LeaderboardQuerySchema = z.object({
+  scope: z.enum(["mine", "all"]).default("mine").openapi({
+    description: "`mine`: your votes; `all`: everyone's votes on blind turns, at most VOTES_PER_USER_PER_DAY of a user in a UTC day",
+  }),
+  blind: booleanQuery().default(false).openapi({ description: "With `mine`: only your votes on blind turns" }),
+  control: z
+    .enum(["none", "length"])
+    .default("none")
+    .openapi({ description: "`length`: ratings as if every answer had been equally long (the length is a second factor of the fit)" }),
+});
 
 export const LeaderboardSchema = z
   .object({
@@ -34,10 +43,18 @@ export const LeaderboardSchema = z
         wins: z.number().int(),
         losses: z.number().int(),
         ties: z.number().int(),
-        votes: z.number().int().openapi({ description: "Votes on turns where the model completed its answer" }),
+        votes: z.number().int().openapi({ description: "Votes counted on turns where the model completed its answer" }),
+        provisional: z.boolean().openapi({ description: "Fewer than MIN_VOTES_FOR_RANK votes counted: listed after the ranked models" }),
       }),
     ),
-    totalVotes: z.number().int(),
-    method: z.string(),
+    totalVotes: z.number().int().openapi({ description: "The votes counted" }),
+    method: z.string().openapi({ description: "Which votes counted, and how the fit was made" }),
+    lengthEffect: z
+      .object({ coefficient: z.number(), ci95: z.tuple([z.number(), z.number()]) })
+      .optional()
+      .openapi({
+        description:
+          "With control=length: the change in log-odds per unit of ln(output tokens) difference; positive when longer answers win more often",
+      }),
   })
   .openapi("Leaderboard");

@@ -15,10 +15,14 @@ export interface VoteInput {
   turn?: number;
 }
 
+type Answers = Awaited<ReturnType<typeof getSession>>["conversations"];
+type Session = Awaited<ReturnType<typeof getSession>>["session"];
+
 /**
  * Records the user's vote on a turn of their session, in one more round trip after reading it.
  * Only a model that completed its answer can win; a turn takes one vote (a unique index, so two
- * votes at once cannot both land).
+ * votes at once cannot both land). The vote keeps what the leaderboard needs of the turn: the models
+ * that completed, each one's output tokens, and whether the voter knew which was which.
  */
 export async function castVote(db: Db, userId: string, sessionId: string, input: VoteInput) {
   const { session, conversations } = await getSession(db, userId, sessionId);
@@ -28,30 +32,17 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
   const answers = conversations.filter((row) => row.turn === turn);
   if (answers.length === 0) throw invalidInput("turn", `the session has no turn ${turn}; its turns are 1 to ${latest}`);
   if (answers.length < 2) throw invalidInput("turn", `a vote compares models, and turn ${turn} asked one`);
-
-  const shown = shownAs(session);
-  const isVerdict = (voteVerdicts as readonly string[]).includes(input.winner);
-  const winner = isVerdict ? input.winner : (isHidden(session) && modelOfLabel(session, input.winner)) || input.winner;
-  if (!isVerdict) {
-    const answer = answers.find((row) => row.modelName === winner);
-    if (!answer) {
-      const names = answers.map((row) => shown(row.modelName)).join(", ");
-      throw invalidInput("winner", `must be a model of turn ${turn} (${names}), tie or bothBad`);
-    }
-    if (answer.status !== "completed") {
-      throw invalidInput("winner", `only a model that completed its answer can win; ${shown(winner)} ended ${answer.status}`);
-    }
-  }
+  const winner = winnerOf(session, answers, turn, input.winner);
+  const players = answers.filter((row) => row.status === "completed").sort((a, b) => (a.modelName < b.modelName ? -1 : 1));
   const vote = {
     id: crypto.randomUUID(),
     sessionId,
     userId,
     turn,
     winner,
-    models: answers
-      .filter((row) => row.status === "completed")
-      .map((row) => row.modelName)
-      .sort(),
+    models: players.map((row) => row.modelName),
+    outputTokens: players.map((row) => row.outputTokens),
+    blind: isHidden(session),
     createdAt: new Date(),
   };
   try {
@@ -63,8 +54,9 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
         .where(and(eq(sessions.id, sessionId), isNotNull(sessions.blindModels), isNull(sessions.revealedAt))),
     ]);
   } catch (error) {
-    if (sqlStateOf(error) === SQL_STATE.uniqueViolation)
+    if (sqlStateOf(error) === SQL_STATE.uniqueViolation) {
       throw new AppError("ALREADY_VOTED", 409, `turn ${turn} of this session has a vote already`);
+    }
     throw error;
   }
   // A blind session's labels name its models from now on; the others' ids name themselves.
@@ -73,4 +65,20 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
     vote: { id: vote.id, sessionId, turn, winner, createdAt: vote.createdAt.toISOString() },
     models: Object.fromEntries(answers.map((row) => [labelOf(row.modelName), row.modelName])),
   };
+}
+
+/** The winner a vote names, as a model id, `tie` or `bothBad`: only a model of the turn that completed can win. */
+function winnerOf(session: Session, answers: Answers, turn: number, named: string): string {
+  if ((voteVerdicts as readonly string[]).includes(named)) return named;
+  const shown = shownAs(session);
+  const winner = (isHidden(session) && modelOfLabel(session, named)) || named;
+  const answer = answers.find((row) => row.modelName === winner);
+  if (!answer) {
+    const names = answers.map((row) => shown(row.modelName)).join(", ");
+    throw invalidInput("winner", `must be a model of turn ${turn} (${names}), tie or bothBad`);
+  }
+  if (answer.status !== "completed") {
+    throw invalidInput("winner", `only a model that completed its answer can win; ${shown(winner)} ended ${answer.status}`);
+  }
+  return winner;
 }
