@@ -1,5 +1,7 @@
 // The playground page: signed out, the sign-in form; signed in, the ask form, the answers, the
-// sessions, the leaderboard and the usage. Every part talks to the API as any client would.
+// sessions, the leaderboard and the usage, and the API keys in a view of their own. Every part
+// talks to the API as any client would.
+import { clearApiKeys } from "./api-keys.js";
 import "./ask.js";
 import { currentLogin, onLoginChange, signIn, signOut } from "./auth.js";
 import { byId, clearAlert, showAlert } from "./dom.js";
@@ -22,6 +24,7 @@ function show(login) {
   const userId = login?.user.id ?? null;
   if (userId === shownUserId) return;
   shownUserId = userId;
+  clearApiKeys();
   signedOut.hidden = login !== null;
   signedIn.hidden = account.hidden = login === null;
   if (login === null) {

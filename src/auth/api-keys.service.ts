@@ -5,7 +5,7 @@ import type { Db } from "../db/client.ts";
 import { SQL_STATE, sqlStateOf } from "../db/errors.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { Bindings } from "../env.ts";
-import { AppError, invalidInput } from "../http/errors.ts";
+import { AppError } from "../http/errors.ts";
 import { forgetKey, keepKey, keyLastUses } from "../meter/api-keys.ts";
 import { accountGone, accountQuery, requireAccount } from "./account.ts";
 import { newApiKey } from "./api-key.ts";
@@ -43,7 +43,10 @@ export async function createApiKey(db: Db, env: Bindings, userId: string, input:
     revokedAt: null,
   };
   const kept = await keepKey(env, userId, { keyId: row.id, hash, expiresAt: row.expiresAt?.getTime() ?? null }, MAX_LIVE_KEYS);
-  if (!kept) throw invalidInput("name", `you have ${MAX_LIVE_KEYS} live API keys, the most there can be: revoke one first`);
+  if (!kept) {
+    const message = `you have ${MAX_LIVE_KEYS} live API keys, the most there can be: revoke one first`;
+    throw new AppError("VALIDATION_FAILED", 400, message, { details: [{ path: "", message }] });
+  }
   try {
     await db.insert(apiKeys).values(row);
   } catch (error) {

@@ -83,3 +83,13 @@ export const turn = (page: Page, number: number) => page.getByRole("article", { 
 
 /** The region a model's (or blind label's) answer streams into. */
 export const answer = (scope: Locator, model: string) => scope.getByRole("region", { name: model, exact: true });
+
+/** Opens the API keys view, makes a key, and reads it from the field that shows it once. */
+export async function createApiKey(page: Page, name: string) {
+  await page.getByRole("button", { name: "API keys" }).click();
+  await page.getByLabel("Key name").fill(name);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const field = page.getByLabel("New API key");
+  await field.waitFor();
+  return field.inputValue();
+}

@@ -1,6 +1,7 @@
 // The playground page in a real Chromium: every control found by its role and accessible name, as
 // API.md's "The playground page" names them, against the built Worker, its database and the
 // scripted upstream. One browser for the file, a fresh context (no login, no storage) per test.
+import OpenAI from "openai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
 import { launchBrowser } from "./browser.ts";
@@ -10,6 +11,7 @@ import {
   ask,
   callApi,
   chooseModels,
+  createApiKey,
   register,
   registerWithApi,
   scriptUpstream,
@@ -343,5 +345,120 @@ describe("votes", () => {
     await seeText(turn(page, 2), /model-a was (gpt-4o-mini|gpt-3\.5-turbo)/);
     for (const label of ["model-a", "model-b"])
       await seeText(turn(page, 1).getByRole("region", { name: new RegExp(`\\(was ${label}\\)`) }), "$0.0");
+  });
+});
+
+describe("API keys", () => {
+  /** An OpenAI client set up as the view says: the base URL it shows and a key. */
+  const openAi = (apiKey: string) => new OpenAI({ baseURL: `${appOrigin}/v1`, apiKey, maxRetries: 0 });
+  const echo = (client: OpenAI) =>
+    client.chat.completions.create({ model: "local/echo", messages: [{ role: "user", content: "Hello from a key" }] });
+
+  test("make a key, use it with an OpenAI client, revoke it, and it stops working", async () => {
+    await register(page);
+    const key = await createApiKey(page, "ci");
+    expect(key).toMatch(/^mpk_[\w-]{43,}$/);
+    expect(await page.getByLabel("New API key").isEditable()).toBe(false);
+    await seeText(page.getByRole("main"), "it will not be shown again");
+    await page.getByText(`${appOrigin}/v1`, { exact: true }).waitFor();
+
+    const keys = page.getByRole("list", { name: "API keys" });
+    const revoke = keys.getByRole("button", { name: "Revoke ci" });
+    await revoke.waitFor();
+    // `has` is looked for inside each item: a locator from the page, not from the list.
+    const item = keys.getByRole("listitem").filter({ has: page.getByRole("button", { name: "Revoke ci" }) });
+    await seeText(item, `${key.slice(0, 12)}…`);
+    await seeText(item, "no expiry");
+    await seeText(item, "never used");
+
+    const completion = await echo(openAi(key));
+    expect(completion.choices[0]?.message.content).toBe("Hello from a key");
+
+    // Opened again, the list shows the use.
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: "API keys" }).click();
+    await seeText(item, "last used");
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await revoke.click();
+    await revoke.waitFor({ state: "detached" });
+    await seeText(keys, "No API keys yet.");
+    const refused = await echo(openAi(key)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((refused as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
+    expect(await alertText()).toBe("");
+  });
+
+  test("Copy puts the new key on the clipboard", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: appOrigin });
+    await register(page);
+    const key = await createApiKey(page, "copied");
+    await page.getByRole("button", { name: "Copy" }).click();
+    await seeText(page.getByRole("main"), "Copied.");
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(key);
+  });
+
+  test("an expiry in days shows in the list", async () => {
+    await register(page);
+    await page.getByRole("button", { name: "API keys" }).click();
+    await page.getByLabel("Key name").fill("nightly");
+    await page.getByLabel("Expires in days").fill("30");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const item = page.getByRole("list", { name: "API keys" }).getByRole("listitem").filter({ hasText: "nightly" });
+    await seeText(item, "expires ");
+    expect(await item.textContent()).not.toContain("no expiry");
+  });
+
+  test("the view is reached and closed by keyboard", async () => {
+    await register(page);
+    const button = page.getByRole("button", { name: "API keys" });
+    await button.focus();
+    await page.keyboard.press("Enter");
+    expect(await button.getAttribute("aria-expanded")).toBe("true");
+    await page.getByLabel("Key name").waitFor();
+    expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(false);
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    expect(await page.getByLabel("Key name").isVisible()).toBe(false);
+    // Focus is back on the button that opened the view.
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("API keys");
+  });
+
+  test("the 21st key and a network failure show in the alert", async () => {
+    const { email, accessToken } = await registerWithApi();
+    for (let index = 1; index <= 20; index++) {
+      expect((await callApi("/auth/api-keys", { token: accessToken, body: { name: `key ${index}` } })).status).toBe(201);
+    }
+    await signIn(page, email);
+    await page.getByRole("button", { name: "API keys" }).click();
+    await page.getByRole("list", { name: "API keys" }).getByRole("button", { name: "Revoke key 20" }).waitFor();
+    await page.getByLabel("Key name").fill("one too many");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await seeText(page.getByRole("alert"), /^Creating the key failed: .*20/);
+    expect(await page.getByLabel("New API key").isVisible()).toBe(false);
+
+    await page.route("**/auth/api-keys", (route) => route.abort());
+    await page.getByRole("button", { name: "Create key" }).click();
+    await seeText(page.getByRole("alert"), "Creating the key failed: the server could not be reached.");
+  });
+
+  test("logging out closes the view and leaves no key in the page", async () => {
+    const email = await register(page);
+    const key = await createApiKey(page, "ci");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const keyInPage = async () => {
+      const values = await Promise.all((await page.locator("input").all()).map((input) => input.inputValue()));
+      return (await page.content()).includes(key) || values.includes(key);
+    };
+    expect(await keyInPage()).toBe(false);
+
+    await signIn(page, email);
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    expect(await page.getByLabel("Key name").isVisible()).toBe(false);
+    await page.getByRole("button", { name: "API keys" }).click();
+    await page.getByRole("list", { name: "API keys" }).getByRole("button", { name: "Revoke ci" }).waitFor();
+    expect(await page.getByLabel("New API key").isVisible()).toBe(false);
+    expect(await keyInPage()).toBe(false);
   });
 });
