@@ -1,6 +1,7 @@
 // API keys as their holders see them: `mpk_`, 32 random bytes and the user's id, all base64url. The
 // key names its user, so the user's Durable Object (already on a stream's path) can tell whether it
 // is live, and a JWT never costs a key look-up: the prefix tells them apart.
+import { base64url, fromBase64url, uuidBytes, uuidOf } from "../encoding.ts";
 import { sha256Hex } from "../sha256.ts";
 
 const KEY_PREFIX = "mpk_";
@@ -9,21 +10,6 @@ const RANDOM_BYTES = 32;
 const KEY_PATTERN = /^mpk_([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{22})$/;
 /** What a key's listing shows of it: `mpk_` and 8 characters of its random part. */
 const SHOWN_CHARACTERS = 12;
-
-const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-
-const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0));
-
-const uuidBytes = (uuid: string) => Uint8Array.from(uuid.replace(/-/g, "").match(/../g)!, (pair) => Number.parseInt(pair, 16));
-
-function uuidOf(bytes: Uint8Array): string {
-  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** Whether a bearer credential is an API key rather than an access token. */
 export const isApiKey = (credential: string) => credential.startsWith(KEY_PREFIX);

@@ -1,6 +1,7 @@
 // Access tokens and stream tickets (HS256 JWTs, each with its own audience) and refresh tokens
 // (opaque random strings, stored only as hashes).
 import { sign, verify } from "hono/jwt";
+import { base64url } from "../encoding.ts";
 import { AppError } from "../http/errors.ts";
 
 const ALGORITHM = "HS256";
@@ -61,9 +62,5 @@ export async function verifyStreamTicket(ticket: string, secret: string): Promis
 
 /** 32 random bytes, base64url: what the client holds. Only its hash is stored. */
 export function newRefreshToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }

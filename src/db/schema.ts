@@ -191,3 +191,17 @@ export const votes = pgTable(
     index("votes_blind_user_created_idx").on(table.userId, table.createdAt).where(sql`${table.blind}`),
   ],
 );
+
+/**
+ * A session shared by link. The link's token is derived from the share's id with a key only the
+ * Worker holds (an HMAC), so this table alone makes no working link; withdrawing deletes the row.
+ */
+export const shares = pgTable(
+  "shares",
+  {
+    id: uuid().primaryKey(),
+    sessionId: sessionOf(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("shares_session_key").on(table.sessionId)],
+);

@@ -37,9 +37,19 @@ const api: RateLimitPolicy = {
   vouchesForKey: true,
 };
 
+const publicReads: RateLimitPolicy = {
+  name: "public",
+  counts: "requests from this address",
+  limits: (config) => config.limits.api,
+  subject: clientAddress,
+  failClosed: false,
+};
+
 /** Register, per client address. */
 export const registerLimit = rateLimit(auth);
 /** Login, per client address and per email, so that password guessing stops. */
 export const loginLimit = rateLimit(auth, loginPerEmail);
 /** Every other authenticated route, per user, generously. */
 export const apiLimit = rateLimit(api);
+/** A route anyone may read without a login (a shared session), per client address. */
+export const publicLimit = rateLimit(publicReads);

@@ -2,6 +2,7 @@
 import { createRouter } from "../http/router.ts";
 import { modelsRouter } from "./models/models.index.ts";
 import { sessionsRouter } from "./sessions/sessions.index.ts";
+import { sharesRouter } from "./shares/shares.index.ts";
 import { statsRouter } from "./stats/stats.index.ts";
 import { streamRouter } from "./stream/stream.index.ts";
 import { usageRouter } from "./usage/usage.index.ts";
@@ -13,4 +14,5 @@ export const playgroundRouter = createRouter()
   .route("/", sessionsRouter)
   .route("/", usageRouter)
   .route("/", votesRouter)
-  .route("/", statsRouter);
+  .route("/", statsRouter)
+  .route("/", sharesRouter);

@@ -5,4 +5,5 @@ import * as routes from "./sessions.routes.ts";
 export const sessionsRouter = createRouter()
   .openapi(routes.listSessions, handlers.listSessions)
   .openapi(routes.getSession, handlers.getSession)
-  .openapi(routes.deleteSession, handlers.deleteSession);
+  .openapi(routes.deleteSession, handlers.deleteSession)
+  .openapi(routes.exportSession, handlers.exportSession);

@@ -67,3 +67,10 @@ export const SessionListSchema = z.object({ sessions: z.array(SessionSchema), ne
 export const SessionDetailSchema = z.object({
   session: SessionSchema.extend({ conversations: z.array(ConversationSchema), votes: z.array(SessionVoteSchema) }),
 });
+
+export const ExportQuerySchema = z.object({
+  format: z
+    .enum(["markdown", "json"])
+    .default("markdown")
+    .openapi({ description: "`markdown`: for people (a GitHub issue); `json`: GET /playground/sessions/:id's answer" }),
+});

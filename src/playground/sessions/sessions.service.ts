@@ -63,13 +63,25 @@ export async function sessionDetail(db: Db, userId: string, sessionId: string) {
   const [account, [session], turns, cast] = await db.batch([
     ...sessionQueries(db, userId, sessionId),
     db
-      .select({ id: votes.id, turn: votes.turn, winner: votes.winner, createdAt: votes.createdAt })
+      .select(voteColumns)
       .from(votes)
       .where(and(eq(votes.sessionId, sessionId), eq(votes.userId, userId)))
       .orderBy(asc(votes.turn)),
   ]);
   requireAccount(account);
   if (!session) throw notFound();
+  return detailOf(session, turns, cast);
+}
+
+/** What a session's view lists of each vote. */
+export const voteColumns = { id: votes.id, turn: votes.turn, winner: votes.winner, createdAt: votes.createdAt };
+
+/** A session, its conversations and its votes, as its owner sees them. */
+export function detailOf(
+  session: SessionRow,
+  turns: ConversationRow[],
+  cast: { id: string; turn: number; winner: string; createdAt: Date }[],
+) {
   const shown = shownAs(session);
   return {
     ...toSession(session),
