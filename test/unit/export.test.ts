@@ -59,7 +59,7 @@ describe("sessionMarkdown", () => {
 describe("exportFilename", () => {
   it("names the file from the prompt's first words, in plain ASCII", () => {
     expect(exportFilename(detail([], "Qu'est-ce qu'une monade? Explique à un enfant de 5 ans"), "md")).toBe(
-      "questce-quune-monade-explique-a-un-enfant-de-5.md",
+      "quest-ce-quune-monade-explique-a-un-enfant.md",
     );
     expect(exportFilename(detail([], "🎉🎉"), "json")).toBe("session.json");
   });
