@@ -1,8 +1,10 @@
 // The Worker's side of the user's object for API keys: it keeps the hashes of the user's live keys
 // and vouches for them (in the call that admits a stream or counts a request, or alone).
-import type { Bindings } from "../env.ts";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, Bindings } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import type { KeyRecord } from "./key-ring.ts";
+import { keyRefused } from "./rate-limit.middleware.ts";
 
 const meterOf = (env: Bindings, userId: string) => env.USER_METER.getByName(`user:${userId}`);
 
@@ -28,3 +30,20 @@ export async function keyLastUses(env: Bindings, userId: string): Promise<Map<st
 /** Whether a key is live, for a request that must read before its stream is admitted. */
 export const vouchForKey = (env: Bindings, userId: string, hash: string) =>
   meterOf(env, userId).verifyKey(hash).catch(unreachable("vouch for a key"));
+
+/**
+ * For the routes whose key is vouched for only when the stream is admitted (the stream, and
+ * /v1/chat/completions): a request refused before that (a 400, a 404) asks the user's object about
+ * its API key first, so that a key that does not work is told so (401), as a bad access token is,
+ * rather than have its request looked at. It costs a call on such refusals only, never on the way
+ * to a first chunk.
+ *
+ * @example
+ * middleware: [requireUser({ apiKeys: true }), keyFirstOnRefusal] as const
+ */
+export const keyFirstOnRefusal = createMiddleware<AppEnv>(async function keyFirstOnRefusal(c, next) {
+  await next();
+  const { apiKey, user } = c.var;
+  if (!apiKey || (c.res.status !== 400 && c.res.status !== 404)) return;
+  if (!(await vouchForKey(c.env, user.id, apiKey.hash))) throw keyRefused();
+});

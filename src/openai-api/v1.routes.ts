@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireUser } from "../auth/auth.middleware.ts";
 import { bearerSecurity, json, jsonBody } from "../http/schemas.ts";
+import { keyFirstOnRefusal } from "../meter/api-keys.ts";
 import { apiLimit } from "../meter/policies.ts";
 import {
   ChatCompletionChunkSchema,
@@ -73,7 +74,7 @@ export const chatCompletions = createRoute({
   tags,
   summary: "A chat completion, or with stream: true its chunks (OpenAI's API, over the playground's models, limits and history)",
   security: bearerSecurity,
-  middleware: [requireUser({ apiKeys: true })] as const,
+  middleware: [requireUser({ apiKeys: true }), keyFirstOnRefusal] as const,
   request: { body: jsonBody(ChatRequestSchema) },
   responses: {
     200: {

@@ -132,7 +132,7 @@ describe("fitBradleyTerryWithLength", () => {
     expect(lengthEffect.ci95[0]).toBeLessThan(0);
     expect(lengthEffect.ci95[1]).toBeGreaterThan(0);
     const plain = ratingsOf(models, outcomes);
-    models.forEach((model, index) => expect(ratings.get(model)!.rating).toBeCloseTo(plain[index]!, 6));
+    expect(models.map((model) => ratings.get(model)!.rating)).toEqual(plain.map((rating) => expect.closeTo(rating, 6)));
   });
 
   it("recovers a length effect it was given, on top of real differences", () => {

@@ -5,8 +5,6 @@ import { signStreamTicket, TICKET_SECONDS } from "../../auth/tokens.ts";
 import { insertSession } from "../../db/turns.ts";
 import type { AppEnv } from "../../env.ts";
 import type { AppRouteHandler } from "../../http/router.ts";
-import { vouchForKey } from "../../meter/api-keys.ts";
-import { keyRefused } from "../../meter/rate-limit.middleware.ts";
 import { admitStream } from "../../meter/stream-meter.ts";
 import { getSession } from "../sessions/sessions.service.ts";
 import type { CreateTicketRoute, StreamGetRoute, StreamPostRoute } from "./stream.routes.ts";
@@ -29,7 +27,7 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
   const startedAt = new Date();
   // A new session costs no round trip before the first chunk. Going on with a session reads its
   // history first (which also proves it is the user's).
-  const previous = request.sessionId ? await readPrevious(c, request.sessionId) : undefined;
+  const previous = request.sessionId ? await getSession(db, user.id, request.sessionId) : undefined;
   const plan = planTurn({
     request,
     userId: user.id,
@@ -45,18 +43,4 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     setTimeout(() => insertSession(db, plan.session).catch(() => undefined), 0);
   }
   return runTurn(c, plan, meter);
-}
-
-/**
- * The session a stream continues. An API key is vouched for beside the read (no added wait): the
- * read must not answer, even with a 404, for a key that does not work.
- */
-async function readPrevious(c: Context<AppEnv>, sessionId: string) {
-  const { db, user, apiKey } = c.var;
-  const read = getSession(db, user.id, sessionId);
-  if (apiKey) {
-    const [live] = await Promise.all([vouchForKey(c.env, user.id, apiKey.hash), read.catch(() => undefined)]);
-    if (!live) throw keyRefused();
-  }
-  return read;
 }

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireUser } from "../../auth/auth.middleware.ts";
 import { bearerSecurity, errorResponses, json, jsonBody } from "../../http/schemas.ts";
+import { keyFirstOnRefusal } from "../../meter/api-keys.ts";
 import { apiLimit } from "../../meter/policies.ts";
 import { noReconnect } from "./no-reconnect.ts";
 import { StreamBodySchema, StreamEventSchema, StreamQuerySchema, TicketSchema } from "./stream.schemas.ts";
@@ -21,7 +22,7 @@ export const streamGet = createRoute({
   tags,
   summary: "Stream one prompt to several models (EventSource)",
   security: bearerSecurity,
-  middleware: [noReconnect, requireUser({ apiKeys: true, fromQuery: true })] as const,
+  middleware: [noReconnect, requireUser({ apiKeys: true, fromQuery: true }), keyFirstOnRefusal] as const,
   request: { query: StreamQuerySchema },
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 429, 503) },
 });
@@ -32,7 +33,7 @@ export const streamPost = createRoute({
   tags,
   summary: "Stream one prompt to several models (fetch)",
   security: bearerSecurity,
-  middleware: [noReconnect, requireUser({ apiKeys: true })] as const,
+  middleware: [noReconnect, requireUser({ apiKeys: true }), keyFirstOnRefusal] as const,
   request: { body: jsonBody(StreamBodySchema) },
   responses: { 200: eventStream, 204: reconnect, ...errorResponses(400, 401, 404, 413, 429, 503) },
 });
