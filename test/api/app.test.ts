@@ -98,7 +98,6 @@ describe("docs", () => {
     expect(document.paths["/playground/leaderboard"].get.parameters.map((parameter: { name: string }) => parameter.name)).toContain(
       "scope",
     );
-    expect(Object.keys(schemas.Leaderboard.properties)).toEqual(["models", "totalVotes", "method"]);
     expect(schemas.VoteRequest.properties).toHaveProperty("winner");
     expect(schemas.StreamRequest.properties).toHaveProperty("blind");
     expect(schemas.Session.properties).toHaveProperty("blind");
@@ -138,6 +137,31 @@ describe("docs", () => {
     expect(document.paths["/playground/stream/tickets"].post.responses).toHaveProperty("201");
     expect(parameter("/playground/sessions", "cursor").description).toMatch(/opaque/);
     expect(parameter("/playground/usage", "from").description).toMatch(/not after `to`/);
+  });
+
+  it("documents API keys, the OpenAI-compatible API, statistics, sharing and export, each resource under its own tag", async () => {
+    const document = await jsonOf(await call("GET", "/openapi.json"));
+    const tagOf = (path: string, method: string) => document.paths[path]?.[method]?.tags;
+    expect(tagOf("/auth/api-keys", "post")).toEqual(["api keys"]);
+    expect(tagOf("/auth/api-keys/{id}", "delete")).toEqual(["api keys"]);
+    expect(tagOf("/v1/models", "get")).toEqual(["openai"]);
+    expect(tagOf("/v1/models/{id}", "get")).toEqual(["openai"]);
+    expect(tagOf("/v1/chat/completions", "post")).toEqual(["openai"]);
+    expect(tagOf("/playground/stats", "get")).toEqual(["stats"]);
+    expect(tagOf("/playground/sessions/{id}/share", "post")).toEqual(["sharing"]);
+    expect(tagOf("/playground/shared/{token}", "get")).toEqual(["sharing"]);
+    expect(tagOf("/playground/sessions/{id}/export", "get")).toEqual(["sessions"]);
+    for (const tag of ["stream", "sessions", "votes", "usage", "models"]) {
+      expect(Object.values(document.paths).some((methods) => Object.values(methods as object).some((op) => op.tags?.includes(tag)))).toBe(
+        true,
+      );
+    }
+    const { schemas } = document.components;
+    expect(schemas.OpenAIError.properties.error.properties).toHaveProperty("code");
+    expect(Object.keys(schemas.Leaderboard.properties)).toEqual(["models", "totalVotes", "method", "lengthEffect"]);
+    expect(schemas.Stats.properties.models.items.properties).toHaveProperty("outputTokensPerSecond");
+    expect(schemas.SharedSession.properties.session.required).not.toContain("totalCost");
+    expect(schemas.Session.properties.source.enum).toEqual(["playground", "api"]);
   });
 
   it("serves Swagger UI from its own assets", async () => {
