@@ -67,7 +67,7 @@ export const postStream = (origin: string, token: string, body: { prompt: string
   call(origin, "POST", "/playground/stream", { token, body });
 
 /** The `data:` of each event of a `text/event-stream`, as it arrives, with the time it was read. */
-async function* sseData(response: Response): AsyncGenerator<{ data: string; readAt: number }> {
+export async function* sseData(response: Response): AsyncGenerator<{ data: string; readAt: number }> {
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -146,6 +146,57 @@ export async function directFirstChunkMs(upstreamUrl: string, model: string, pro
   }
   if (firstChunkAt === undefined) throw new Error("the upstream answered without any text");
   return firstChunkAt - started;
+}
+
+/** One `chat.completion.chunk` of an OpenAI-style stream, the fields the benchmark looks at. */
+interface ChatChunk {
+  id?: string;
+  object?: string;
+  choices?: { delta?: { role?: string; content?: string }; finish_reason?: string | null }[];
+}
+
+export interface ChatReading {
+  chunks: ChatChunk[];
+  /** performance.now() when the first chunk with text was read; undefined when none came. */
+  firstContentAt: number | undefined;
+  /** `data: [DONE]` was read, and nothing after it. */
+  doneLast: boolean;
+  /** A `data: {"error": …}` event, as a model's failure mid-stream ends the stream. */
+  error: unknown;
+}
+
+/** Reads an OpenAI-style chat completion stream (`data:` chunks, then `data: [DONE]`) to its end. */
+export async function readChatStream(response: Response): Promise<ChatReading> {
+  const chunks: ChatChunk[] = [];
+  let firstContentAt: number | undefined;
+  let doneLast = false;
+  let error: unknown;
+  for await (const { data, readAt } of sseData(response)) {
+    doneLast = data === "[DONE]";
+    if (doneLast) continue;
+    const chunk = JSON.parse(data) as ChatChunk & { error?: unknown };
+    if (chunk.error) error = chunk.error;
+    else chunks.push(chunk);
+    if (firstContentAt === undefined && chunk.choices?.[0]?.delta?.content) firstContentAt = readAt;
+  }
+  return { chunks, firstContentAt, doneLast, error };
+}
+
+/** Why the stream is not OpenAI's stream of exactly `expected` (the script's chunks), or undefined when it is. */
+export function chatFaultOf(reading: ChatReading, expected: string[]): string | undefined {
+  if (reading.error) return `an error event: ${JSON.stringify(reading.error).slice(0, 200)}`;
+  if (!reading.doneLast) return "the stream did not end with `[DONE]`";
+  const { chunks } = reading;
+  if (chunks.some((chunk) => chunk.object !== "chat.completion.chunk" || chunk.id !== chunks[0]?.id))
+    return "a chunk of another id or kind";
+  if (chunks[0]?.choices?.[0]?.delta?.role !== "assistant") return "the first delta has no `role: assistant`";
+  const contents = chunks
+    .flatMap((chunk) => chunk.choices ?? [])
+    .flatMap((choice) => (choice.delta?.content ? [choice.delta.content] : []));
+  if (contents.join("\u0000") !== expected.join("\u0000")) return "the content chunks differ from the script's";
+  // The usage chunk, when asked for, has no choice: the last choice is the one that ends the answer.
+  const finish = chunks.flatMap((chunk) => chunk.choices ?? []).at(-1)?.finish_reason;
+  return finish === "stop" ? undefined : `last finish_reason ${finish ?? "missing"}`;
 }
 
 /** The `ratelimit;dur=` of a Server-Timing header, in ms; undefined when absent. */

@@ -23,7 +23,7 @@ async function scriptKnownAnswers(stack: Stack, chunks: number, pace: { firstChu
   return { tag, expected };
 }
 
-type Outcome = { ok: true; firstChunkMs: number } | { ok: false; reason: string };
+export type Outcome = { ok: true; firstChunkMs: number } | { ok: false; reason: string };
 
 /** Why the stream is not what API.md promises, or undefined when it is. */
 function faultOf(events: ApiEvent[], expected: Record<string, string>): string | undefined {
@@ -39,11 +39,11 @@ function faultOf(events: ApiEvent[], expected: Record<string, string>): string |
   return undefined;
 }
 
-/** One stream, read to its end and checked against the script. */
-async function checkedStream(stack: Stack, token: string, prompt: string, expected: Record<string, string>): Promise<Outcome> {
+/** One stream of the models `expected` names, read to its end and checked against the script. */
+export async function checkedStream(stack: Stack, token: string, prompt: string, expected: Record<string, string>): Promise<Outcome> {
   const started = performance.now();
   try {
-    const response = await postStream(stack.origin, token, { prompt, models: MODELS });
+    const response = await postStream(stack.origin, token, { prompt, models: Object.keys(expected) });
     if (response.status !== 200) {
       const { error } = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
       return { ok: false, reason: `HTTP ${response.status}${error?.code ? ` ${error.code}` : ""}` };
@@ -53,14 +53,17 @@ async function checkedStream(stack: Stack, token: string, prompt: string, expect
     if (fault || firstChunkAt === undefined) return { ok: false, reason: fault ?? "no chunk" };
     return { ok: true, firstChunkMs: firstChunkAt - started };
   } catch (error) {
-    return {
-      ok: false,
-      reason: `client error: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : error}`,
-    };
+    return clientFailure(error);
   }
 }
 
-const countReasons = (outcomes: Outcome[]) => {
+/** A request the client could not make or read. */
+export const clientFailure = (error: unknown): Outcome => ({
+  ok: false,
+  reason: `client error: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : error}`,
+});
+
+export const countReasons = (outcomes: Outcome[]) => {
   const reasons: Record<string, number> = {};
   for (const outcome of outcomes) if (!outcome.ok) reasons[outcome.reason] = (reasons[outcome.reason] ?? 0) + 1;
   return reasons;
@@ -90,12 +93,12 @@ async function runLongStreams(stack: Stack, token: string) {
   return { failures: countReasons(outcomes), pace };
 }
 
-const describe = (failures: Record<string, number>) =>
+export const describe = (failures: Record<string, number>) =>
   Object.entries(failures)
     .map(([reason, count]) => `${count}x ${reason}`)
     .join("; ");
 
-const failureCount = (failures: Record<string, number>) => Object.values(failures).reduce((sum, count) => sum + count, 0);
+export const failureCount = (failures: Record<string, number>) => Object.values(failures).reduce((sum, count) => sum + count, 0);
 
 /** The same long answers relayed by the floor Worker, three at a time as the API's models run. */
 async function runLongRelays(stack: Stack) {

@@ -1,13 +1,15 @@
 // `npm run bench`: what the gateway costs, measured against the real local stack (the Worker under
 // wrangler dev, the SQL endpoint on an in-memory database, a scripted upstream), all on loopback.
 // Prints a table and writes the same figures to bench-results.json. Exits non-zero when the stack
-// does not start or a concurrent stream fails.
+// does not start or a concurrent stream, a burst's stream or a /v1 request fails.
 import { fileURLToPath } from "node:url";
 import { measureBundle, measureStartup } from "./bench-build.ts";
+import { measureBurstCapacity } from "./bench-burst-report.ts";
 import { registerUser } from "./bench-client.ts";
 import { measureAddedFirstChunk, measureRateLimitTime } from "./bench-latency.ts";
 import { measureLeaderboard } from "./bench-leaderboard.ts";
 import { measureLoadAndCpu } from "./bench-load.ts";
+import { measureOpenAI } from "./bench-openai.ts";
 import { formatTable, machineInfo, writeResults } from "./bench-report.ts";
 import { measureRoundTrips } from "./bench-round-trips.ts";
 import { type Stack, startStack } from "./bench-stack.ts";
@@ -19,7 +21,7 @@ const RESULTS_FILE = fileURLToPath(new URL("../bench-results.json", import.meta.
 // wrangler runs in its own process group, which Ctrl-C does not reach: exiting stops it (bench-stack.ts).
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-/** Everything that needs the running stack: parts 1, 2, 3, 4, 6 and 7. */
+/** Everything that needs the running stack: parts 1, 2, 3, 4, 6, 7, 8, 9 and 10. */
 async function measureAgainstStack(running: Stack) {
   const { id: userId, accessToken } = await registerUser(running.origin);
   console.error("measuring the time to first chunk, direct and through the API…");
@@ -31,10 +33,28 @@ async function measureAgainstStack(running: Stack) {
   const roundTrips = await measureRoundTrips(running);
   console.error("running concurrent and long streams, reading workerd's CPU…");
   const load = await measureLoadAndCpu(running, accessToken);
+  console.error("measuring /v1 with an API key: first chunk, then a burst…");
+  const openai = await measureOpenAI(running, accessToken);
+  console.error("registering users, then bursts of streams beside the relay-only Worker…");
+  const burst = await measureBurstCapacity(running, accessToken);
   // Last: its 100,000 votes would slow every query before it.
   console.error("generating 100,000 votes and timing the leaderboard…");
   const leaderboard = await measureLeaderboard(running, accessToken, userId);
-  return { ...load, firstChunk: firstChunk.section, rateLimit, roundTrips, leaderboard };
+  return {
+    ...load,
+    firstChunk: firstChunk.section,
+    rateLimit,
+    roundTrips,
+    leaderboard,
+    burst: burst.section,
+    openaiFirstChunk: openai.firstChunk,
+    openaiBurst: openai.burst,
+    failures: {
+      "concurrent stream(s)": load.loadFailures,
+      "burst stream(s)": burst.burstFailures,
+      "/v1 request(s)": openai.openaiFailures,
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -59,17 +79,15 @@ async function main(): Promise<number> {
   const bundle = await measureBundle();
   const startup = await measureStartup();
 
-  const { firstChunk, concurrent, cpu, roundTrips, rateLimit, leaderboard } = measured;
-  const sections = [firstChunk, concurrent, cpu, roundTrips, bundle, startup, rateLimit, leaderboard];
+  const { firstChunk, concurrent, cpu, roundTrips, rateLimit, leaderboard, burst, openaiFirstChunk, openaiBurst } = measured;
+  const sections = [firstChunk, concurrent, cpu, roundTrips, bundle, startup, rateLimit, leaderboard, burst, openaiFirstChunk, openaiBurst];
   const runSeconds = round((performance.now() - started) / 1000, 1);
   writeResults(RESULTS_FILE, sections, machine, { runSeconds });
   console.log(formatTable(sections, machine));
   console.log(`\nThe run took ${runSeconds} s; the figures are in ${RESULTS_FILE}.`);
-  if (measured.loadFailures > 0) {
-    console.error(`${measured.loadFailures} concurrent stream(s) failed`);
-    return 1;
-  }
-  return 0;
+  const failed = Object.entries(measured.failures).filter(([, count]) => count > 0);
+  for (const [what, count] of failed) console.error(`${count} ${what} failed`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 const exitCode = await main().catch((error: unknown) => {
