@@ -2,7 +2,7 @@
 // strings become text nodes, never HTML.
 
 /**
- * An element with attributes, listeners (`onclick`) and children.
+ * An element with attributes, listeners (`onclick`) and children, which may be nested in arrays.
  * @example el("button", { type: "button", onclick: stop }, "Stop")
  */
 export function el(tag, attributes = {}, ...children) {
@@ -12,7 +12,7 @@ export function el(tag, attributes = {}, ...children) {
     if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : String(value));
   }
-  node.append(...children.flat().filter((child) => child !== undefined && child !== null && child !== false));
+  node.append(...children.flat(Number.POSITIVE_INFINITY).filter((child) => child !== undefined && child !== null && child !== false));
   return node;
 }
 
@@ -36,6 +36,9 @@ export function clearAlert() {
   alertText.textContent = "";
   dismiss.hidden = true;
 }
+
+/** The start of a long text, for a list or a title. */
+export const excerpt = (text, length = 80) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
 
 const number = new Intl.NumberFormat();
 export const count = (value) => number.format(value);

@@ -1,8 +1,8 @@
 // The list of past sessions, newest first, a page at a time: open one, or delete it.
 import { authorized } from "./auth.js";
-import { byId, el, showAlert, uniqueId, usd, when } from "./dom.js";
+import { byId, el, excerpt, showAlert, uniqueId, usd, when } from "./dom.js";
 import { failure, json } from "./http.js";
-import { currentSession, excerpt, openSession, startNewSession } from "./transcript.js";
+import { currentSession, openSession, startNewSession } from "./transcript.js";
 
 const PAGE_SIZE = 20;
 

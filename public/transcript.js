@@ -1,9 +1,10 @@
 // The session on screen: its turns, oldest first; the one a new prompt continues; its votes.
 import { authorized } from "./auth.js";
-import { byId, el, showAlert } from "./dom.js";
+import { byId, el, excerpt, showAlert } from "./dom.js";
 import { failure, json } from "./http.js";
 import { lockModels } from "./models.js";
-import { Turn } from "./turn.js";
+import { showSessionTools } from "./session-tools.js";
+import { storedTurns, Turn } from "./turn.js";
 
 const transcript = byId("transcript");
 const continuing = byId("continuing");
@@ -16,14 +17,13 @@ let turns = [];
 
 export const currentSession = () => session;
 
-export const excerpt = (text, length = 80) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
-
 function showContinuing() {
   continuing.hidden = newSession.hidden = session === null;
   continuing.textContent = session ? `Continuing “${excerpt(session.prompt, 60)}” with ${session.models.join(", ")}.` : "";
   blind.disabled = session !== null;
   if (session) blind.checked = session.blind;
   lockModels(session?.models ?? null);
+  showSessionTools(session?.id ?? null);
 }
 
 export function startNewSession() {
@@ -35,9 +35,9 @@ export function startNewSession() {
 newSession.addEventListener("click", startNewSession);
 
 /** The next turn of the session on screen, or the first of a new one. */
-export function addTurn({ prompt, system, hidden, number = turns.length + 1 }) {
+export function addTurn({ prompt, system, hidden }) {
   if (turns.length === 0) transcript.replaceChildren();
-  const turn = new Turn({ number, prompt, system, hidden });
+  const turn = new Turn({ number: turns.length + 1, prompt, system, hidden });
   turns.push(turn);
   transcript.append(turn.element);
   return turn;
@@ -76,26 +76,12 @@ export function offerVote(turn, sessionId) {
 export async function openSession(id) {
   const { session: stored } = await json(await authorized(`/playground/sessions/${id}`));
   session = { id, prompt: stored.prompt, models: stored.models, blind: stored.blind === true };
-  turns = [];
-  transcript.replaceChildren();
-  const votes = new Map(stored.votes.map((vote) => [vote.turn, vote.winner]));
-  // A blind session's first vote reveals it: before, its models are labels.
-  const hidden = stored.blind && stored.votes.length === 0;
-  for (const [number, conversations] of Map.groupBy(stored.conversations, (conversation) => conversation.turn)) {
-    const [first] = conversations;
-    const turn = addTurn({ prompt: first.userPrompt, system: first.system, hidden, number });
-    for (const conversation of conversations) {
-      const column = turn.column(conversation.modelName);
-      column.addText(conversation.response);
-      column.setFigures(conversation);
-      column.setStatus(conversation.status);
-      if (conversation.error) column.showError(conversation.error);
-    }
-    const sum = (field) => conversations.reduce((total, conversation) => total + conversation[field], 0);
-    turn.summarize({ totalTokens: sum("inputTokens") + sum("outputTokens"), totalCost: sum("cost") });
-    // A turn takes one vote: one already cast is shown, not offered again.
-    if (votes.has(number)) turn.voted(votes.get(number), {});
-    else offerVote(turn, id);
+  turns = storedTurns(stored);
+  transcript.replaceChildren(...turns.map((turn) => turn.element));
+  // A turn takes one vote: one already cast is shown, not offered again.
+  for (const turn of turns) {
+    if (turn.winner === undefined) offerVote(turn, id);
+    else turn.voted(turn.winner, {});
   }
   showContinuing();
   transcript.scrollIntoView({ block: "start", behavior: "smooth" });

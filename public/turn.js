@@ -1,7 +1,8 @@
-// One turn of a session: its prompt, and a column per model with the answer, its status and its
-// figures (time to first token, tokens, cost, time), filled as the stream's events arrive or from
-// a stored conversation.
+// One turn of a session: its prompt, and a column per model with the answer (as Markdown), its
+// status and its figures (time to first token, tokens, cost, time), filled as the stream's events
+// arrive or from a stored conversation.
 import { count, el, ms, uniqueId, usd } from "./dom.js";
+import { MarkdownView } from "./markdown.js";
 
 const FINAL = new Set(["completed", "error", "cancelled"]);
 
@@ -16,7 +17,8 @@ class Column {
     this.status = el("span", { class: "status" });
     this.figures = { firstToken: el("dd"), tokens: el("dd"), cost: el("dd"), time: el("dd") };
     const figure = (name, dd) => el("div", {}, el("dt", {}, name), dd);
-    this.text = document.createTextNode("");
+    const output = el("div", { class: "output" });
+    this.answer = new MarkdownView(output);
     this.error = el("p", { class: "error", hidden: true });
     this.element = el(
       "section",
@@ -30,7 +32,7 @@ class Column {
         figure("cost", this.figures.cost),
         figure("time", this.figures.time),
       ),
-      el("div", { class: "output" }, this.text),
+      output,
       this.error,
     );
     this.setStatus("waiting");
@@ -42,19 +44,22 @@ class Column {
     this.status.textContent = status;
     this.status.dataset.status = status;
     this.element.setAttribute("aria-busy", String(!FINAL.has(status)));
+    // Whatever arrived is shown in full, without waiting for the next frame.
+    this.answer.finish();
   }
 
   addText(content, firstTokenMs) {
-    if (this.text.length === 0 && firstTokenMs !== undefined) this.figures.firstToken.textContent = ms(firstTokenMs);
-    this.text.appendData(content);
+    if (this.answer.length === 0 && firstTokenMs !== undefined) this.figures.firstToken.textContent = ms(firstTokenMs);
+    this.answer.append(content);
   }
 
-  /** A `metrics` event or a stored conversation. */
+  /** A `metrics` event or a stored conversation; a shared blind one has no cost, and shows none. */
   setFigures({ inputTokens, outputTokens, estimated, cost, responseTime, timeToFirstToken }) {
     this.figures.firstToken.textContent = timeToFirstToken === null ? "–" : ms(timeToFirstToken);
     this.figures.tokens.textContent = `${estimated ? "≈" : ""}${count(inputTokens)} in, ${count(outputTokens)} out`;
     this.cost = cost;
-    this.figures.cost.textContent = this.hidden ? "after the vote" : usd(cost);
+    this.figures.cost.parentElement.hidden = cost === undefined;
+    this.figures.cost.textContent = this.hidden ? "after the vote" : usd(cost ?? 0);
     this.figures.time.textContent = ms(responseTime);
   }
 
@@ -115,7 +120,8 @@ export class Turn {
   /** The turn's totals, from `done` or the stored conversations. */
   summarize({ totalTokens, totalCost, stored }) {
     const queued = stored === "queued" ? " The database is busy: this turn is kept and saved as soon as it answers." : "";
-    this.end.prepend(el("p", { class: "totals" }, `Turn total: ${count(totalTokens)} tokens, ${usd(totalCost)}.${queued}`));
+    const cost = totalCost === undefined ? "" : `, ${usd(totalCost)}`;
+    this.end.prepend(el("p", { class: "totals" }, `Turn total: ${count(totalTokens)} tokens${cost}.${queued}`));
   }
 
   /** Vote buttons, where there is something to compare; `vote(winner)` sends the vote. */
@@ -138,15 +144,44 @@ export class Turn {
     for (const [label, model] of Object.entries(models)) this.columns.get(label)?.reveal(model);
   }
 
-  /** After the vote: what was chosen, and who was who. */
-  voted(winner, models) {
+  /** After the vote: what was chosen, and who was who; `whose` names the voter. */
+  voted(winner, models, whose = "Your vote") {
     const named = winner === "tie" ? "a tie" : winner === "bothBad" ? "both bad" : `${winner} is better`;
     const revealed = Object.entries(models).filter(([label, model]) => label !== model);
     this.reveal(models);
     const who = revealed.map(([label, model]) => `${label} was ${model}`).join(", ");
-    const note = el("p", { class: "voted" }, `Your vote: ${named}.${who ? ` ${who}.` : ""}`);
+    const note = el("p", { class: "voted" }, `${whose}: ${named}.${who ? ` ${who}.` : ""}`);
     if (this.votes) this.votes.replaceWith(note);
     else this.end.append(note);
     this.votes = note;
   }
+}
+
+const byTurnAndModel = (one, other) =>
+  one.turn - other.turn || (one.modelName < other.modelName ? -1 : one.modelName > other.modelName ? 1 : 0);
+
+/**
+ * The turns of a stored session (the owner's, or a shared one), oldest first, every column filled;
+ * each turn's `winner` is its vote's, or undefined. A blind session shows its labels until its vote.
+ */
+export function storedTurns(session) {
+  const hidden = session.blind && session.votes.length === 0;
+  const winners = new Map(session.votes.map((vote) => [vote.turn, vote.winner]));
+  const turns = Map.groupBy(session.conversations.toSorted(byTurnAndModel), (conversation) => conversation.turn);
+  return [...turns].map(([number, conversations]) => {
+    const [first] = conversations;
+    const turn = new Turn({ number, prompt: first.userPrompt, system: first.system, hidden });
+    for (const conversation of conversations) {
+      const column = turn.column(conversation.modelName);
+      column.addText(conversation.response);
+      column.setFigures(conversation);
+      column.setStatus(conversation.status);
+      if (conversation.error) column.showError(conversation.error);
+    }
+    const sum = (field) => conversations.reduce((total, conversation) => total + conversation[field], 0);
+    const costs = conversations.every((conversation) => conversation.cost !== undefined);
+    turn.summarize({ totalTokens: sum("inputTokens") + sum("outputTokens"), totalCost: costs ? sum("cost") : undefined });
+    turn.winner = winners.get(number);
+    return turn;
+  });
 }

@@ -30,6 +30,8 @@ export default async function setup(project: TestProject) {
       LOGIN_EMAIL_RATE_LIMIT_MAX_REQUESTS: String(LOGIN_ATTEMPTS_PER_EMAIL),
       // Low enough that one model with a large bound is over it (see "a spend limit shows as an alert").
       SPEND_LIMIT_USD: "1",
+      // Low enough that a test ranks a model with a few votes and leaves another provisional.
+      MIN_VOTES_FOR_RANK: "2",
     },
   });
   project.provide("appOrigin", stack.origin);

@@ -51,6 +51,21 @@ export async function registerWithApi(email = newEmail()) {
   return { email, accessToken };
 }
 
+/** Asks with the API directly, as a test's setup: resolves to the session's id once the stream is done. */
+export async function askWithApi(accessToken: string, body: Record<string, unknown>) {
+  const response = await callApi("/playground/stream", { token: accessToken, body });
+  if (response.status !== 200) throw new Error(`the stream answered ${response.status}`);
+  const sessionId = (await response.text()).match(/"sessionId":"([\w-]+)"/)?.[1];
+  if (!sessionId) throw new Error("the stream named no session");
+  return sessionId;
+}
+
+/** Votes with the API directly on a session's latest turn. */
+export async function voteWithApi(accessToken: string, sessionId: string, winner: string) {
+  const response = await callApi(`/playground/sessions/${sessionId}/votes`, { token: accessToken, body: { winner } });
+  if (response.status !== 201) throw new Error(`the vote answered ${response.status}`);
+}
+
 /** Scripts the upstream per model; the prompt that carries `tag` gets this behaviour. */
 export async function scriptUpstream(models: Record<string, Behaviour>) {
   const response = await fetch(`${upstreamUrl}/scripts`, { method: "POST", body: JSON.stringify({ models }) });

@@ -1,6 +1,7 @@
 // The playground page in a real Chromium: every control found by its role and accessible name, as
 // API.md's "The playground page" names them, against the built Worker, its database and the
 // scripted upstream. One browser for the file, a fresh context (no login, no storage) per test.
+import { readFile } from "node:fs/promises";
 import OpenAI from "openai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from "vitest";
@@ -9,6 +10,7 @@ import {
   answer,
   appOrigin,
   ask,
+  askWithApi,
   callApi,
   chooseModels,
   createApiKey,
@@ -19,6 +21,7 @@ import {
   signIn,
   turn,
   upstreamRequests,
+  voteWithApi,
 } from "./playground-page.ts";
 
 let browser: Browser;
@@ -460,5 +463,235 @@ describe("API keys", () => {
     await page.getByRole("list", { name: "API keys" }).getByRole("button", { name: "Revoke ci" }).waitFor();
     expect(await page.getByLabel("New API key").isVisible()).toBe(false);
     expect(await keyInPage()).toBe(false);
+  });
+});
+
+describe("leaderboard", () => {
+  test("beside each rating its speed and cost; length control refits; provisional models are marked and last", async () => {
+    const { email, accessToken } = await registerWithApi();
+    // Some time between the chunks, so that the answers have a speed; lengths that differ, for the length effect.
+    const { tag } = await scriptUpstream({
+      "gpt-4o-mini": { chunks: ["A ", "long ", "answer."], chunkDelayMs: 20, usage: { prompt: 5, completion: 40 } },
+      "gpt-3.5-turbo": { chunks: ["Short", " one", "."], chunkDelayMs: 20, usage: { prompt: 5, completion: 10 } },
+      "gpt-5": { chunks: ["Five", " says", "."], chunkDelayMs: 20, usage: { prompt: 5, completion: 20 } },
+    });
+    // This stack ranks a model from 2 votes: gpt-5, voted on once, stays provisional.
+    const pairs = [
+      ["gpt-4o-mini", "gpt-3.5-turbo"],
+      ["gpt-4o-mini", "gpt-3.5-turbo"],
+      ["gpt-4o-mini", "gpt-5"],
+    ];
+    for (const models of pairs) {
+      const sessionId = await askWithApi(accessToken, { prompt: `Compare ${tag}`, models, blind: true, maxTokens: 50 });
+      await voteWithApi(accessToken, sessionId, "model-a");
+    }
+    await signIn(page, email);
+
+    const board = page.getByRole("table", { name: "Leaderboard" });
+    const rows = board.getByRole("row");
+    await rows.nth(3).waitFor();
+    for (const column of ["First token", "Tokens/s", "Cost per answer"]) await board.getByRole("columnheader", { name: column }).waitFor();
+    for (const index of [1, 2, 3]) {
+      const cells = rows.nth(index).getByRole("cell");
+      expect(await cells.nth(2).textContent()).toMatch(/^\d+ ms$|^\d+\.\d s$/);
+      expect(await cells.nth(3).textContent()).toMatch(/^[\d,.]+$/);
+      expect(await cells.nth(4).textContent()).toMatch(/^\$0\.\d+$/);
+    }
+    // Ranked first, then the provisional one, marked in words.
+    await seeText(rows.nth(3), "gpt-5");
+    await seeText(rows.nth(3), "provisional");
+    for (const index of [1, 2]) expect(await rows.nth(index).textContent()).not.toContain("provisional");
+    await page.getByText("3 votes counted: your votes.").waitFor();
+
+    const refit = page.waitForResponse(
+      (response) => response.url().includes("/playground/leaderboard?") && response.url().includes("control=length"),
+    );
+    await page.getByRole("checkbox", { name: "Length control" }).check();
+    const { lengthEffect } = (await (await refit).json()) as { lengthEffect: { coefficient: number } };
+    const effect = page.getByText(/^Length: .+ twice as long has [\d.]+× the odds of winning \([+−][\d.]+ log-odds per doubling, 95% CI/);
+    await effect.waitFor();
+    // The API's coefficient is per unit of ln(tokens): a doubling is ln 2 of it.
+    const perDoubling = (lengthEffect.coefficient * Math.LN2).toFixed(2).replace("-", "−");
+    expect(await effect.textContent()).toContain(`${perDoubling} log-odds per doubling`);
+    await rows.nth(3).waitFor();
+    await page.getByRole("checkbox", { name: "Length control" }).uncheck();
+    await effect.waitFor({ state: "detached" });
+
+    await page.getByRole("radio", { name: "Everyone's" }).check();
+    await page.getByText(/votes? counted: everyone's votes on blind turns/).waitFor();
+    expect(await alertText()).toBe("");
+  });
+});
+
+describe("sharing and export", () => {
+  test("Share makes a link that shows the session to someone never signed in, until Stop sharing", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({
+      "gpt-4o-mini": { chunks: ["Shared ", "*answer*."] },
+      "gpt-3.5-turbo": { chunks: ["Other ", "answer."] },
+    });
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await ask(page, `Share this ${tag}`);
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
+    await seeText(answer(turn(page, 1), "gpt-3.5-turbo"), "completed");
+    await page.getByRole("button", { name: "gpt-4o-mini is better" }).click();
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+    const field = page.getByLabel("Share link");
+    await expect.poll(() => field.inputValue()).toMatch(new RegExp(`^${appOrigin}/shared/[\\w-]{43}$`));
+    expect(await field.isEditable()).toBe(false);
+    const link = await field.inputValue();
+
+    const stranger = await browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      watch(other);
+      const response = await other.goto(link);
+      expect(response?.headers()["content-security-policy"]).toContain("require-trusted-types-for 'script'");
+      const shared = turn(other, 1);
+      await seeText(answer(shared, "gpt-4o-mini"), "Shared answer.");
+      expect(await answer(shared, "gpt-4o-mini").getByRole("emphasis").textContent()).toBe("answer");
+      await seeText(answer(shared, "gpt-3.5-turbo"), "Other answer.");
+      await seeText(answer(shared, "gpt-3.5-turbo"), "completed");
+      await seeText(shared, "The owner's vote: gpt-4o-mini is better.");
+      await seeText(answer(shared, "gpt-4o-mini"), "$0.0");
+      // Read-only, and nothing asks to sign in.
+      expect(await other.getByRole("button").filter({ visible: true }).count()).toBe(0);
+      expect(await other.getByRole("textbox").count()).toBe(0);
+
+      await page.getByRole("button", { name: "Stop sharing" }).click();
+      await field.waitFor({ state: "hidden" });
+      await other.reload();
+      await seeText(other.getByRole("alert"), "This link does not work: it may have been withdrawn.");
+      expect(await turn(other, 1).count()).toBe(0);
+    } finally {
+      await stranger.close();
+    }
+    expect(await alertText()).toBe("");
+  });
+
+  test("a blind session shared before its vote shows its labels and no cost", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: ["One."] }, "gpt-3.5-turbo": { chunks: ["Two."] } });
+    await chooseModels(page, "gpt-4o-mini", "gpt-3.5-turbo");
+    await page.getByRole("checkbox", { name: "Blind" }).check();
+    await ask(page, `Blind and shared ${tag}`);
+    await seeText(answer(turn(page, 1), "model-b"), "completed");
+    await page.getByRole("button", { name: "Share", exact: true }).click();
+    const field = page.getByLabel("Share link");
+    await expect.poll(() => field.inputValue()).toContain("/shared/");
+
+    const stranger = await browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      watch(other);
+      await other.goto(await field.inputValue());
+      for (const label of ["model-a", "model-b"]) await seeText(answer(turn(other, 1), label), "completed");
+      const shown = await other.getByRole("main").textContent();
+      expect(shown).not.toMatch(/gpt-4o-mini|gpt-3\.5-turbo|\$/);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  test("a link that was never made shows that it does not work", async () => {
+    await page.goto(`${appOrigin}/shared/${"A".repeat(43)}`);
+    await seeText(page.getByRole("alert"), "This link does not work: it may have been withdrawn.");
+  });
+
+  test("Export Markdown and Export JSON download the session as files", async () => {
+    await register(page);
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: ["Exported ", "answer."] } });
+    await chooseModels(page, "gpt-4o-mini");
+    await ask(page, `Export me ${tag}`);
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
+
+    const [markdown] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export Markdown" }).click()]);
+    expect(markdown.suggestedFilename()).toMatch(/^export-me-.*\.md$/);
+    const text = await readFile(await markdown.path(), "utf8");
+    expect(text.startsWith("# Export me")).toBe(true);
+    expect(text).toContain("Exported answer.");
+
+    const [exported] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+    expect(exported.suggestedFilename()).toMatch(/\.json$/);
+    const { session } = JSON.parse(await readFile(await exported.path(), "utf8")) as {
+      session: { conversations: { modelName: string; response: string }[] };
+    };
+    expect(session.conversations).toMatchObject([{ modelName: "gpt-4o-mini", response: "Exported answer." }]);
+    expect(await alertText()).toBe("");
+  });
+});
+
+describe("answers as Markdown", () => {
+  test("a code block, a list and a link render while the answer streams; Copy copies the code", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: appOrigin });
+    await register(page);
+    const { tag } = await scriptUpstream({
+      "gpt-4o-mini": {
+        chunks: [
+          "Run this:\n\n",
+          "```js\nconsole",
+          ".log(1)\n```\n\n",
+          "- first\n",
+          "- second\n\n",
+          "See [the docs](https://example.com/docs).",
+          " And",
+          " more",
+          " words",
+          " to",
+          " come.",
+        ],
+        chunkDelayMs: 100,
+      },
+    });
+    await chooseModels(page, "gpt-4o-mini");
+    await ask(page, `Show me code ${tag}`);
+    const column = answer(turn(page, 1), "gpt-4o-mini");
+    await seeText(column.locator("pre code"), "console.log(1)");
+    // Rendered as it arrives, not at the end.
+    expect(await column.getAttribute("aria-busy")).toBe("true");
+    await seeText(column, "completed");
+
+    expect(await column.locator("pre code").textContent()).toBe("console.log(1)");
+    const items = column.getByRole("list").getByRole("listitem");
+    expect(await items.allTextContents()).toEqual(["first", "second"]);
+    const docs = column.getByRole("link", { name: "the docs" });
+    expect(await docs.getAttribute("href")).toBe("https://example.com/docs");
+    expect(await docs.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(await docs.getAttribute("target")).toBe("_blank");
+    // The figures are as before: the scripted upstream counts a token a chunk.
+    await seeText(column, "11 out");
+
+    await column.getByRole("button", { name: "Copy" }).click();
+    await expect.poll(() => page.evaluate("navigator.clipboard.readText()")).toBe("console.log(1)");
+  });
+
+  test("HTML in an answer shows as text and runs nothing; a javascript: link is no link", async () => {
+    await register(page);
+    const script = "<script>window.__pwned = 1</script>";
+    const image = '<img src=x onerror="window.__pwned=2">';
+    const trap = "[click me](javascript:alert(1))";
+    const { tag } = await scriptUpstream({ "gpt-4o-mini": { chunks: [`${script}\n\n`, `${image}\n\n`, `Inline ${image} and ${trap}.`] } });
+    await chooseModels(page, "gpt-4o-mini");
+    await ask(page, `Try to break out ${tag}`);
+    await seeText(answer(turn(page, 1), "gpt-4o-mini"), "completed");
+
+    const expectInert = async () => {
+      const column = answer(turn(page, 1), "gpt-4o-mini");
+      await seeText(column, script);
+      const text = await column.textContent();
+      expect(text).toContain(image);
+      expect(text).toContain(`Inline ${image} and ${trap}.`);
+      expect(await column.locator("script, img").count()).toBe(0);
+      expect(await column.getByRole("link").count()).toBe(0);
+      expect(await page.evaluate("window.__pwned")).toBeUndefined();
+    };
+    await expectInert();
+    // Opened again from the stored session: the same.
+    await page.reload();
+    await page
+      .getByRole("list", { name: "Sessions" })
+      .getByRole("button", { name: /Try to break out/ })
+      .click();
+    await expectInert();
   });
 });
