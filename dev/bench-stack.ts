@@ -33,7 +33,7 @@ export interface Stack {
 }
 
 /** Starts the local stack and the floor beside it; on any failure what was started is stopped again. */
-export async function startStack(options: { inspectorPort?: number } = {}): Promise<Stack> {
+export async function startStack(options: { inspectorPort?: number; minify?: boolean; buildDir?: string } = {}): Promise<Stack> {
   // The spend cap off too: 200 streams of 3 models at the default bound would reserve more than $5.
   const vars = { ENVIRONMENT: "development", SPEND_LIMIT_USD: "0", ...Object.fromEntries(LIMIT_VARIABLES.map((name) => [name, NO_LIMIT])) };
   const api = await startLocalStack({ buildDir: BUILD_DIR, vars, ...options });

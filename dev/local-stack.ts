@@ -37,11 +37,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Builds the Worker as `wrangler deploy` would, into `outdir`; throws with wrangler's output when it fails. */
-function buildWorker(outdir: string): void {
-  const build = spawnSync(process.execPath, [wranglerCli, "deploy", "--dry-run", "--outdir", outdir], {
-    env: wranglerEnv,
-    encoding: "utf8",
-  });
+function buildWorker(outdir: string, minify = true): void {
+  const args = [wranglerCli, "deploy", "--dry-run", "--outdir", outdir, ...(minify ? [] : ["--no-minify"])];
+  const build = spawnSync(process.execPath, args, { env: wranglerEnv, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`the Worker did not build:\n${(build.stdout + build.stderr).slice(-4000)}`);
 }
 
@@ -57,6 +55,8 @@ export async function startLocalStack(options: {
   buildDir: string;
   vars: Record<string, string>;
   inspectorPort?: number;
+  /** False for a bundle whose functions keep their names and modules their places: for CPU profiles. */
+  minify?: boolean;
 }): Promise<LocalStack> {
   const database = await startSqlEndpoint();
   const upstream = await startScriptedUpstream();
@@ -66,7 +66,7 @@ export async function startLocalStack(options: {
   };
   try {
     await applyMigrations(database.connectionString);
-    buildWorker(options.buildDir);
+    buildWorker(options.buildDir, options.minify);
     // The bundle is built already: its module rules are wrangler's business.
     const { modulesRules: _, ...workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_CONFIG).workerOptions;
     const port = await freePort();

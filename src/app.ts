@@ -54,23 +54,30 @@ const health = createRouter().openapi(healthRoute, async (c) => {
     : c.json({ status: "unavailable" as const, database, version }, 503);
 });
 
-const corsFor = createMiddleware<AppEnv>((c, next) =>
-  cors({
-    origin: c.var.config.corsOrigins,
-    allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
-    exposeHeaders: [
-      "RateLimit",
-      "RateLimit-Policy",
-      "Retry-After",
-      "Server-Timing",
-      "X-Request-Id",
-      "x-ratelimit-limit-requests",
-      "x-ratelimit-remaining-requests",
-      "x-ratelimit-reset-requests",
-    ],
-    maxAge: 600,
-  })(c, next),
-);
+/** CORS for the configured origins, built once per configuration rather than once per request. */
+const corsOf = new WeakMap<object, ReturnType<typeof cors>>();
+const corsFor = createMiddleware<AppEnv>((c, next) => {
+  let middleware = corsOf.get(c.var.config);
+  if (!middleware) {
+    middleware = cors({
+      origin: c.var.config.corsOrigins,
+      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+      exposeHeaders: [
+        "RateLimit",
+        "RateLimit-Policy",
+        "Retry-After",
+        "Server-Timing",
+        "X-Request-Id",
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-reset-requests",
+      ],
+      maxAge: 600,
+    });
+    corsOf.set(c.var.config, middleware);
+  }
+  return middleware(c, next);
+});
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,

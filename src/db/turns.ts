@@ -25,44 +25,54 @@ export interface TurnRecord {
   conversations: (Omit<ConversationRow, "id" | "createdAt" | "turn"> & { id: string; createdAt: string })[];
 }
 
-/** The session row as a stream opens, so it is listed while it streams; nothing if it exists. */
-export function insertSession(db: Db, session: TurnRecord["session"]) {
-  const createdAt = new Date(session.createdAt);
-  return db
-    .insert(sessions)
-    .values({ ...session, status: "streaming", createdAt, updatedAt: createdAt })
-    .onConflictDoNothing();
-}
-
 /**
- * Writes a turn in one transaction: the session (should its first write have failed), every
- * conversation (each at most once: its id is fixed), and the session's models, status and totals,
- * derived from all its conversations in the database rather than added to, so that a repeated
- * write counts nothing twice. The turn is numbered here, after the session's last, under a lock on
- * the session's row: two continuations of one session written at once get two numbers.
+ * Writes a turn in one transaction of two statements: the session, created or locked (an upsert
+ * locks the row, so two continuations of one session written at once are written one after the
+ * other and get two turn numbers); then every conversation (each at most once: its id is fixed) and,
+ * in the same statement, the session's models, status and totals, derived from all its
+ * conversations (those already kept and those this statement inserts) rather than added to, so that
+ * a repeated write counts nothing twice.
  */
 export async function writeTurn(db: Db, turn: TurnRecord) {
   const sessionId = turn.session.id;
+  const createdAt = new Date(turn.session.createdAt);
   const nextTurn = sql<number>`(select coalesce(max(${conversations.turn}), 0) + 1 from ${conversations} where ${conversations.sessionId} = ${sessionId})`;
-  const totals = db
-    .select({
-      count: sql<number>`count(*)`.as("count"),
-      completed: sql<number>`count(*) filter (where ${conversations.status} = 'completed')`.as("completed"),
-      failed: sql<number>`count(*) filter (where ${conversations.status} = 'error')`.as("failed"),
-      cost: sql<string>`coalesce(sum(${conversations.cost}), 0)`.as("cost"),
-      tokens: sql<number>`coalesce(sum(${conversations.inputTokens} + ${conversations.outputTokens}), 0)`.as("tokens"),
-    })
-    .from(conversations)
-    .where(eq(conversations.sessionId, sessionId))
-    .as("totals");
-  await db.batch([
-    insertSession(db, turn.session),
-    db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId)).for("update"),
+  const figures = {
+    status: conversations.status,
+    cost: conversations.cost,
+    tokens: sql<number>`${conversations.inputTokens} + ${conversations.outputTokens}`.as("tokens"),
+  };
+  const inserted = db.$with("inserted").as(
     db
       .insert(conversations)
       .values(turn.conversations.map((row) => ({ ...row, turn: nextTurn, createdAt: new Date(row.createdAt) })))
-      .onConflictDoNothing({ target: conversations.id }),
+      .onConflictDoNothing({ target: conversations.id })
+      .returning(figures),
+  );
+  // The statement's snapshot holds the conversations kept before it, never those it inserts.
+  const all = db.$with("all_answers").as(
     db
+      .select()
+      .from(inserted)
+      .unionAll(db.select(figures).from(conversations).where(eq(conversations.sessionId, sessionId))),
+  );
+  const totals = db
+    .select({
+      count: sql<number>`count(*)`.as("count"),
+      completed: sql<number>`count(*) filter (where ${all.status} = 'completed')`.as("completed"),
+      failed: sql<number>`count(*) filter (where ${all.status} = 'error')`.as("failed"),
+      cost: sql<string>`coalesce(sum(${all.cost}), 0)`.as("cost"),
+      tokens: sql<number>`coalesce(sum(${all.tokens}), 0)`.as("tokens"),
+    })
+    .from(all)
+    .as("totals");
+  await db.batch([
+    db
+      .insert(sessions)
+      .values({ ...turn.session, status: "streaming", createdAt, updatedAt: createdAt })
+      .onConflictDoUpdate({ target: sessions.id, set: { updatedAt: sql`${sessions.updatedAt}` } }),
+    db
+      .with(inserted, all)
       .update(sessions)
       .set({
         models: turn.session.models,

@@ -30,24 +30,37 @@ export class SlidingWindows {
     this.now = now;
   }
 
-  /** Whether a request may pass `policy` now, without counting it. */
+  /**
+   * Whether a request may pass `policy` now, without counting it. Reads a count and one expiry, never
+   * the window's rows: a user near a large limit costs what one far from it does.
+   */
   decide(policy: string, limit: number, windowSeconds: number): RateLimitDecision {
     const now = this.now();
     this.sql.exec("delete from hits where policy = ? and expires_at <= ?", policy, now);
-    const counted = this.sql
-      .exec<{ expiresAt: number }>("select expires_at as expiresAt from hits where policy = ? order by expires_at limit ?", policy, limit)
-      .toArray();
+    const { counted, oldest } = this.sql
+      .exec<{ counted: number; oldest: number | null }>(
+        "select count(*) as counted, min(expires_at) as oldest from hits where policy = ?",
+        policy,
+      )
+      .one();
     const secondsUntil = (at: number) => Math.max(1, Math.ceil((at - now) / 1000));
-    if (counted.length >= limit) {
+    if (counted >= limit) {
       // The request that leaves the window first makes room for the next one.
-      const wait = secondsUntil(counted[counted.length - limit]!.expiresAt);
+      const freeing = this.sql
+        .exec<{ expiresAt: number }>(
+          "select expires_at as expiresAt from hits where policy = ? order by expires_at limit 1 offset ?",
+          policy,
+          counted - limit,
+        )
+        .one().expiresAt;
+      const wait = secondsUntil(freeing);
       return { allowed: false, limit, remaining: 0, resetSeconds: wait, retryAfterSeconds: wait, hitId: null };
     }
     return {
       allowed: true,
       limit,
-      remaining: limit - counted.length - 1,
-      resetSeconds: secondsUntil(counted[0]?.expiresAt ?? now + windowSeconds * 1000),
+      remaining: limit - counted - 1,
+      resetSeconds: secondsUntil(oldest ?? now + windowSeconds * 1000),
       retryAfterSeconds: 0,
       hitId: null,
     };

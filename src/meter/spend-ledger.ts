@@ -41,21 +41,18 @@ export class SpendLedger {
     this.now = now;
   }
 
-  /** Whether a reservation of `reserveUnits` fits in what is left of the limit now. */
+  /** Whether a reservation of `reserveUnits` fits in what is left of the limit now: a sum, not the ledger's rows. */
   check({ limitUnits, reserveUnits }: SpendRequest): SpendCheck {
     const now = this.now();
     this.sql.exec("delete from spend where expires_at <= ?", now);
     if (limitUnits === null) return { fits: true };
-    const counted = this.sql
-      .exec<{ expiresAt: number; units: number }>("select expires_at as expiresAt, units from spend order by expires_at")
-      .toArray();
-    const total = counted.reduce((sum, entry) => sum + entry.units, 0);
+    const total = this.sql.exec<{ total: number | null }>("select sum(units) as total from spend").one().total ?? 0;
     const overBy = total + reserveUnits - limitUnits;
     if (overBy <= 0) return { fits: true };
     return {
       fits: false,
       leftUnits: Math.max(0, limitUnits - total),
-      retryAfterSeconds: reserveUnits > limitUnits ? null : secondsUntilFreed(counted, overBy, now),
+      retryAfterSeconds: reserveUnits > limitUnits ? null : this.secondsUntilFreed(overBy, now),
     };
   }
 
@@ -87,23 +84,25 @@ export class SpendLedger {
     return { usedUnits: state.used ?? 0, reservedUnits: state.reserved ?? 0, resetsAt: state.oldest };
   }
 
+  /**
+   * Seconds until enough of the counted spend leaves the window to make room for `overBy` units
+   * (the oldest leaves first): reservations of running streams may settle lower sooner, so this is
+   * the longest wait. Read only for a refusal.
+   */
+  private secondsUntilFreed(overBy: number, now: number): number | null {
+    let freed = 0;
+    for (const entry of this.sql.exec<{ expiresAt: number; units: number }>(
+      "select expires_at as expiresAt, units from spend order by expires_at",
+    )) {
+      freed += entry.units;
+      if (freed >= overBy) return Math.max(1, Math.ceil((entry.expiresAt - now) / 1000));
+    }
+    return null;
+  }
+
   /** Drops what has left the window; returns when the last entry left will, or null when none is left. */
   prune(): number | null {
     this.sql.exec("delete from spend where expires_at <= ?", this.now());
     return this.sql.exec<{ last: number | null }>("select max(expires_at) as last from spend").one().last;
   }
-}
-
-/**
- * Seconds until enough of the counted spend leaves the window to make room for `overBy` units
- * (the oldest leaves first): reservations of running streams may settle lower sooner, so this is
- * the longest wait.
- */
-function secondsUntilFreed(counted: { expiresAt: number; units: number }[], overBy: number, now: number) {
-  let freed = 0;
-  for (const entry of counted) {
-    freed += entry.units;
-    if (freed >= overBy) return Math.max(1, Math.ceil((entry.expiresAt - now) / 1000));
-  }
-  return null;
 }

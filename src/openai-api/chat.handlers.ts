@@ -2,7 +2,6 @@
 // same admission, fan-out, storage and settle), answered in OpenAI's shapes, whole or streamed.
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { insertSession } from "../db/turns.ts";
 import type { AppEnv } from "../env.ts";
 import type { AppRouteHandler } from "../http/router.ts";
 import { admitStream, type StreamMeter } from "../meter/stream-meter.ts";
@@ -19,7 +18,7 @@ import type { ChatCompletionsRoute } from "./v1.routes.ts";
 
 export const chatCompletions: AppRouteHandler<ChatCompletionsRoute> = async (c) => {
   const request = c.req.valid("json");
-  const { db, config, user } = c.var;
+  const { config, user } = c.var;
   const plan = planChat({
     request,
     userId: user.id,
@@ -29,8 +28,6 @@ export const chatCompletions: AppRouteHandler<ChatCompletionsRoute> = async (c) 
     isAvailable: (model) => isAvailable(model, c.env),
   });
   const meter = await admitStream(c, plan.maxCostUsd);
-  // A turn later, once the upstream request is on its way; the final write inserts it too.
-  setTimeout(() => insertSession(db, plan.session).catch(() => undefined), 0);
   const completion = newCompletion(plan.models[0]!.model.id);
   return request.stream ? streamed(c, plan, meter, completion, request) : whole(c, plan, meter, completion);
 };

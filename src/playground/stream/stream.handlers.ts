@@ -2,7 +2,6 @@
 // object, then run it on an event stream.
 import type { Context } from "hono";
 import { signStreamTicket, TICKET_SECONDS } from "../../auth/tokens.ts";
-import { insertSession } from "../../db/turns.ts";
 import type { AppEnv } from "../../env.ts";
 import type { AppRouteHandler } from "../../http/router.ts";
 import { admitStream } from "../../meter/stream-meter.ts";
@@ -36,11 +35,7 @@ async function openStream(c: Context<AppEnv>, request: StreamRequest) {
     startedAt,
     defaultMaxTokens: config.defaultMaxTokens,
   });
-  const meter = await admitStream(c, plan.maxCostUsd);
-  if (!previous) {
-    // A turn later, once the upstream requests are on their way: building and sending the insert
-    // costs CPU that would otherwise delay them. The final write inserts it too, should this fail.
-    setTimeout(() => insertSession(db, plan.session).catch(() => undefined), 0);
-  }
-  return runTurn(c, plan, meter);
+  // The session's row is written with its first turn, in the turn's one batch: a stream makes no
+  // database round trip of its own before its end, and a turn that is never kept leaves no row.
+  return runTurn(c, plan, await admitStream(c, plan.maxCostUsd));
 }
