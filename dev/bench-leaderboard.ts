@@ -1,6 +1,7 @@
 // The leaderboard over many votes: 100,000 generated votes of 1,000 users on 8 models (2 or 3 a
-// turn, outcomes drawn from known strengths), written straight into the database, then
-// GET /playground/leaderboard through the API, for everyone's votes and for one user's.
+// turn, outcomes drawn from known strengths, nine in ten cast blind, spread over 100 days, each
+// answer of a random length), written straight into the database, then
+// GET /playground/leaderboard through the API: everyone's votes, with length control too, and one user's.
 import { neon } from "@neondatabase/serverless";
 import { call, expectStatus } from "./bench-client.ts";
 import type { Section } from "./bench-report.ts";
@@ -68,6 +69,9 @@ async function generateVotes(connectionString: string, benchUserId: string) {
     const owners: string[] = [];
     const winners: string[] = [];
     const players: string[] = [];
+    const lengths: string[] = [];
+    const blind: boolean[] = [];
+    const daysAgo: number[] = [];
     for (let index = start; index < Math.min(VOTES, start + BATCH); index++) {
       const { models, winner } = drawVote(next);
       sessions.push(crypto.randomUUID());
@@ -75,25 +79,29 @@ async function generateVotes(connectionString: string, benchUserId: string) {
       owners.push(index % 100 === 0 ? benchUserId : users[index % USERS]!);
       winners.push(winner);
       players.push(models.join(","));
+      lengths.push(models.map(() => 20 + Math.floor(next() * 800)).join(","));
+      blind.push(next() < 0.9);
+      daysAgo.push(next() * 100);
     }
     await sql`insert into sessions (id, user_id, prompt, models, status)
       select id, owner, 'generated', string_to_array(players, ','), 'completed'
       from unnest(${sessions}::uuid[], ${owners}::uuid[], ${players}::text[]) as t(id, owner, players)`;
-    await sql`insert into votes (session_id, user_id, turn, winner, models)
-      select id, owner, 1, winner, string_to_array(players, ',')
-      from unnest(${sessions}::uuid[], ${owners}::uuid[], ${winners}::text[], ${players}::text[]) as t(id, owner, winner, players)`;
+    await sql`insert into votes (session_id, user_id, turn, winner, models, output_tokens, blind, created_at)
+      select id, owner, 1, winner, string_to_array(players, ','), string_to_array(lengths, ',')::int[], blind, now() - days * interval '1 day'
+      from unnest(${sessions}::uuid[], ${owners}::uuid[], ${winners}::text[], ${players}::text[], ${lengths}::text[], ${blind}::boolean[], ${daysAgo}::float8[])
+        as t(id, owner, winner, players, lengths, blind, days)`;
   }
 }
 
-async function timeLeaderboard(stack: Stack, token: string, scope: "all" | "mine") {
+async function timeLeaderboard(stack: Stack, token: string, query: string) {
   const times: number[] = [];
-  let body: { models: { model: string }[]; totalVotes: number } | undefined;
+  let body: { models: { model: string }[]; totalVotes: number; lengthEffect?: { coefficient: number } } | undefined;
   for (let request = 0; request < REQUESTS + 1; request++) {
     const started = performance.now();
     const response = await expectStatus(
-      await call(stack.origin, "GET", `/playground/leaderboard?scope=${scope}`, { token }),
+      await call(stack.origin, "GET", `/playground/leaderboard?${query}`, { token }),
       200,
-      `leaderboard ${scope}`,
+      `leaderboard ${query}`,
     );
     body = (await response.json()) as typeof body;
     // The first request warms the query plan and the isolate: not counted.
@@ -106,8 +114,9 @@ export async function measureLeaderboard(stack: Stack, token: string, userId: st
   const generated = performance.now();
   await generateVotes(stack.database.connectionString, userId);
   const generateSeconds = (performance.now() - generated) / 1000;
-  const all = await timeLeaderboard(stack, token, "all");
-  const mine = await timeLeaderboard(stack, token, "mine");
+  const all = await timeLeaderboard(stack, token, "scope=all");
+  const length = await timeLeaderboard(stack, token, "scope=all&control=length");
+  const mine = await timeLeaderboard(stack, token, "scope=mine");
   const fittedOrder = all.body.models.map((row) => row.model).join(",") === MODELS.join(",");
   return {
     key: "leaderboard",
@@ -118,9 +127,17 @@ export async function measureLeaderboard(stack: Stack, token: string, userId: st
         figure: "scope=all, median",
         value: round(median(all.times)),
         unit: "ms",
-        note: `${all.body.totalVotes} votes: one aggregate query, then the fit`,
+        note: `${all.body.totalVotes} blind votes counted (of ${VOTES}): one aggregate query, then the fit`,
       },
       { key: "allP95Ms", figure: "scope=all, p95", value: round(percentile(all.times, 95)), unit: "ms" },
+      {
+        key: "lengthMedianMs",
+        figure: "scope=all, control=length, median",
+        value: round(median(length.times)),
+        unit: "ms",
+        note: `each pair's length difference to 0.01 in the same query; coefficient ${length.body.lengthEffect?.coefficient} (lengths drawn at random)`,
+      },
+      { key: "lengthP95Ms", figure: "scope=all, control=length, p95", value: round(percentile(length.times, 95)), unit: "ms" },
       {
         key: "mineMedianMs",
         figure: "scope=mine, median",

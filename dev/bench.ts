@@ -9,6 +9,7 @@ import { registerUser } from "./bench-client.ts";
 import { measureAddedFirstChunk, measureRateLimitTime } from "./bench-latency.ts";
 import { measureLeaderboard } from "./bench-leaderboard.ts";
 import { measureLoadAndCpu } from "./bench-load.ts";
+import { measureModelStats } from "./bench-model-stats.ts";
 import { measureOpenAI } from "./bench-openai.ts";
 import { formatTable, machineInfo, writeResults } from "./bench-report.ts";
 import { measureRoundTrips } from "./bench-round-trips.ts";
@@ -21,7 +22,7 @@ const RESULTS_FILE = fileURLToPath(new URL("../bench-results.json", import.meta.
 // wrangler runs in its own process group, which Ctrl-C does not reach: exiting stops it (bench-stack.ts).
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-/** Everything that needs the running stack: parts 1, 2, 3, 4, 6, 7, 8, 9 and 10. */
+/** Everything that needs the running stack: parts 1, 2, 3, 4, 6, 7, 8, 9, 10 and 11. */
 async function measureAgainstStack(running: Stack) {
   const { id: userId, accessToken } = await registerUser(running.origin);
   console.error("measuring the time to first chunk, direct and through the API…");
@@ -40,12 +41,15 @@ async function measureAgainstStack(running: Stack) {
   // Last: its 100,000 votes would slow every query before it.
   console.error("generating 100,000 votes and timing the leaderboard…");
   const leaderboard = await measureLeaderboard(running, accessToken, userId);
+  console.error("generating 200,000 conversations and timing the statistics…");
+  const modelStats = await measureModelStats(running, accessToken, userId);
   return {
     ...load,
     firstChunk: firstChunk.section,
     rateLimit,
     roundTrips,
     leaderboard,
+    modelStats,
     burst: burst.section,
     openaiFirstChunk: openai.firstChunk,
     openaiBurst: openai.burst,
@@ -79,8 +83,21 @@ async function main(): Promise<number> {
   const bundle = await measureBundle();
   const startup = await measureStartup();
 
-  const { firstChunk, concurrent, cpu, roundTrips, rateLimit, leaderboard, burst, openaiFirstChunk, openaiBurst } = measured;
-  const sections = [firstChunk, concurrent, cpu, roundTrips, bundle, startup, rateLimit, leaderboard, burst, openaiFirstChunk, openaiBurst];
+  const { firstChunk, concurrent, cpu, roundTrips, rateLimit, leaderboard, burst, openaiFirstChunk, openaiBurst, modelStats } = measured;
+  const sections = [
+    firstChunk,
+    concurrent,
+    cpu,
+    roundTrips,
+    bundle,
+    startup,
+    rateLimit,
+    leaderboard,
+    burst,
+    openaiFirstChunk,
+    openaiBurst,
+    modelStats,
+  ];
   const runSeconds = round((performance.now() - started) / 1000, 1);
   writeResults(RESULTS_FILE, sections, machine, { runSeconds });
   console.log(formatTable(sections, machine));

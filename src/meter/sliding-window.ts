@@ -32,7 +32,8 @@ export class SlidingWindows {
 
   /**
    * Whether a request may pass `policy` now, without counting it. Reads a count and one expiry, never
-   * the window's rows: a user near a large limit costs what one far from it does.
+   * the window's rows: a user near a large limit costs what one far from it does. Rows that left the
+   * window are skipped here and deleted by the alarm (`prune`).
    */
   decide(policy: string, limit: number, windowSeconds: number): RateLimitDecision {
     const now = this.now();

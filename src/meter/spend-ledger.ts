@@ -43,10 +43,10 @@ export class SpendLedger {
 
   /** Whether a reservation of `reserveUnits` fits in what is left of the limit now: a sum, not the ledger's rows. */
   check({ limitUnits, reserveUnits }: SpendRequest): SpendCheck {
-    const now = this.now();
-    this.sql.exec("delete from spend where expires_at <= ?", now);
     if (limitUnits === null) return { fits: true };
-    const total = this.sql.exec<{ total: number | null }>("select sum(units) as total from spend").one().total ?? 0;
+    const now = this.now();
+    const total =
+      this.sql.exec<{ total: number | null }>("select sum(units) as total from spend where expires_at > ?", now).one().total ?? 0;
     const overBy = total + reserveUnits - limitUnits;
     if (overBy <= 0) return { fits: true };
     return {
@@ -75,10 +75,10 @@ export class SpendLedger {
 
   /** The spend counted in the window: settled, and reserved by streams still running. */
   state(): SpendState {
-    this.sql.exec("delete from spend where expires_at <= ?", this.now());
     const state = this.sql
       .exec<{ used: number | null; reserved: number | null; oldest: number | null }>(
-        "select sum(case when settled = 1 then units end) as used, sum(case when settled = 0 then units end) as reserved, min(expires_at) as oldest from spend",
+        "select sum(case when settled = 1 then units end) as used, sum(case when settled = 0 then units end) as reserved, min(expires_at) as oldest from spend where expires_at > ?",
+        this.now(),
       )
       .one();
     return { usedUnits: state.used ?? 0, reservedUnits: state.reserved ?? 0, resetsAt: state.oldest };

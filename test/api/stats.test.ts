@@ -99,3 +99,24 @@ describe("the statistics", () => {
     }
   });
 });
+
+describe("the statistics of a model with no completed answer", () => {
+  it("give its counts and no percentiles", async () => {
+    const user = await registerUser();
+    const model = `designed/${crypto.randomUUID()}`;
+    await insertAnswers(user.id, [
+      { modelName: model, status: "error", timeToFirstToken: null, responseTime: 40, outputTokens: 0, error: "failed" },
+    ]);
+    expect(modelIn(await statsOf(user.accessToken), model)).toEqual({
+      model,
+      answers: 1,
+      completed: 0,
+      errors: 1,
+      cancelled: 0,
+      errorRate: 1,
+      timeToFirstTokenMs: { p50: null, p90: null },
+      outputTokensPerSecond: { p50: null, p90: null },
+      costPerAnswerUsd: { mean: null, p90: null },
+    });
+  });
+});

@@ -18,10 +18,12 @@ const stream = () =>
 const chunk = (content: string) => ({ type: "chunk" as const, model: "local/echo", content, timestamp: 0 });
 const framed = (id: number, event: object) => `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;
 
-/** A writer that has been quiet for a while, as a stream is before its first chunk. */
+/** A writer whose opening event is written, then quiet for a while, as a stream is before its first chunk. */
 const quietWriter = () => {
   const events = eventWriter(stream(), { pingIntervalMs: PING_INTERVAL_MS });
+  events.send({ type: "session", sessionId });
   vi.advanceTimersByTime(50);
+  writes.length = 0;
   return events;
 };
 
@@ -34,40 +36,42 @@ afterEach(() => {
 });
 
 describe("eventWriter", () => {
-  it("writes the first event after a quiet moment at once, numbered, as one data line", async () => {
-    const events = quietWriter();
+  it("writes the opening event once the task that opened the stream has ended, numbered, as one data line", async () => {
+    const events = eventWriter(stream(), { pingIntervalMs: PING_INTERVAL_MS });
 
     events.send({ type: "session", sessionId });
-    expect(writes).toEqual([]);
     await Promise.resolve();
+    expect(writes).toEqual([]);
+    vi.advanceTimersByTime(0);
 
     expect(writes).toEqual([`id: 1\ndata: {"type":"session","sessionId":"${sessionId}"}\n\n`]);
     events.close();
   });
 
-  it("writes the first event at once even right after the stream opened", async () => {
-    const events = eventWriter(stream(), { pingIntervalMs: PING_INTERVAL_MS });
+  it("writes the first event after a quiet moment at once, at the end of the microtasks that sent it", async () => {
+    const events = quietWriter();
 
-    events.send({ type: "session", sessionId });
+    events.send(chunk("first"));
+    expect(writes).toEqual([]);
     await Promise.resolve();
 
-    expect(writes).toHaveLength(1);
+    expect(writes).toEqual([framed(2, chunk("first"))]);
     events.close();
   });
 
-  it("writes the events that follow within 4 ms together, in order, in one write", async () => {
+  it("writes the events that follow within 16 ms together, in order, in one write", async () => {
     const events = quietWriter();
     events.send(chunk("one"));
     await Promise.resolve();
 
     events.send(chunk("two"));
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(5);
     events.send(chunk("three"));
-    vi.advanceTimersByTime(2);
+    vi.advanceTimersByTime(10);
     expect(writes).toHaveLength(1);
 
     vi.advanceTimersByTime(1);
-    expect(writes).toEqual([framed(1, chunk("one")), framed(2, chunk("two")) + framed(3, chunk("three"))]);
+    expect(writes).toEqual([framed(2, chunk("one")), framed(3, chunk("two")) + framed(4, chunk("three"))]);
     events.close();
   });
 
@@ -96,7 +100,7 @@ describe("eventWriter", () => {
     events.send(chunk("last"));
 
     events.close();
-    expect(writes).toEqual([framed(1, chunk("first")), framed(2, chunk("last"))]);
+    expect(writes).toEqual([framed(2, chunk("first")), framed(3, chunk("last"))]);
 
     events.send(chunk("too late"));
     await vi.advanceTimersByTimeAsync(10 * PING_INTERVAL_MS);
@@ -110,7 +114,7 @@ describe("eventWriter", () => {
     events.close();
 
     const lines = writes.join("").split("\n");
-    expect(lines).toEqual(["id: 1", expect.stringMatching(/^data: /), "", ""]);
+    expect(lines).toEqual(["id: 2", expect.stringMatching(/^data: /), "", ""]);
     expect(JSON.parse(lines[1]!.slice("data: ".length)).content).toBe("line one\nline two\n\ndata: not an event");
   });
 });

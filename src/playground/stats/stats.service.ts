@@ -11,9 +11,11 @@ const c = conversations;
 const completed = sql`${c.status} = 'completed'`;
 /** Output tokens per second of generation, for an answer that took time after its first token. */
 const tokensPerSecond = sql`case when ${c.responseTime} > ${c.timeToFirstToken} then ${c.outputTokens} * 1000.0 / (${c.responseTime} - ${c.timeToFirstToken}) end`;
-const percentile = (fraction: number, of: ReturnType<typeof sql>) =>
-  sql<number | null>`percentile_cont(${sql.raw(String(fraction))}) within group (order by ${of}) filter (where ${completed})`.mapWith(
-    (value) => (value === null ? null : Number(value)),
+/** The median and the 90th percentile of `of` over completed answers, from one sort. */
+const p50p90 = (of: ReturnType<typeof sql>) =>
+  sql<[number | null, number | null]>`percentile_cont(array[0.5, 0.9]) within group (order by ${of}) filter (where ${completed})`.mapWith(
+    (value: (number | string | null)[] | null) =>
+      (value ?? [null, null]).map((each) => (each === null ? null : Number(each))) as [number | null, number | null],
   );
 
 /**
@@ -30,12 +32,10 @@ export async function modelStats(db: Db, userId: string, query: { scope: "mine" 
       completed: sql<number>`(count(*) filter (where ${completed}))::int`,
       errors: sql<number>`(count(*) filter (where ${c.status} = 'error'))::int`,
       cancelled: sql<number>`(count(*) filter (where ${c.status} = 'cancelled'))::int`,
-      ttftP50: percentile(0.5, sql`${c.timeToFirstToken}`),
-      ttftP90: percentile(0.9, sql`${c.timeToFirstToken}`),
-      speedP50: percentile(0.5, tokensPerSecond),
-      speedP90: percentile(0.9, tokensPerSecond),
+      ttft: p50p90(sql`${c.timeToFirstToken}`),
+      speed: p50p90(tokensPerSecond),
       costMean: sql<number | null>`avg(${c.cost}) filter (where ${completed})`.mapWith((value) => (value === null ? null : Number(value))),
-      costP90: percentile(0.9, sql`${c.cost}`),
+      cost: p50p90(sql`${c.cost}`),
     })
     .from(c)
     .where(and(gte(c.createdAt, from), query.scope === "mine" ? eq(c.userId, userId) : undefined))
@@ -46,7 +46,9 @@ export async function modelStats(db: Db, userId: string, query: { scope: "mine" 
   return { from: from.toISOString(), to: to.toISOString(), models: rows.map(figures) };
 }
 
-const rounded = (value: number | null, digits: number) => (value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits);
+/** A figure to `digits` decimals; the driver may give a numeric as text, and nothing as null. */
+const rounded = (value: number | string | null | undefined, digits: number) =>
+  value === null || value === undefined ? null : Math.round(Number(value) * 10 ** digits) / 10 ** digits;
 
 const figures = (row: {
   model: string;
@@ -54,12 +56,10 @@ const figures = (row: {
   completed: number;
   errors: number;
   cancelled: number;
-  ttftP50: number | null;
-  ttftP90: number | null;
-  speedP50: number | null;
-  speedP90: number | null;
+  ttft: [number | null, number | null] | null;
+  speed: [number | null, number | null] | null;
   costMean: number | null;
-  costP90: number | null;
+  cost: [number | null, number | null] | null;
 }) => ({
   model: row.model,
   answers: row.answers,
@@ -67,7 +67,7 @@ const figures = (row: {
   errors: row.errors,
   cancelled: row.cancelled,
   errorRate: rounded(row.errors / row.answers, 4)!,
-  timeToFirstTokenMs: { p50: rounded(row.ttftP50, 1), p90: rounded(row.ttftP90, 1) },
-  outputTokensPerSecond: { p50: rounded(row.speedP50, 2), p90: rounded(row.speedP90, 2) },
-  costPerAnswerUsd: { mean: rounded(row.costMean, 10), p90: rounded(row.costP90, 10) },
+  timeToFirstTokenMs: { p50: rounded(row.ttft?.[0], 1), p90: rounded(row.ttft?.[1], 1) },
+  outputTokensPerSecond: { p50: rounded(row.speed?.[0], 2), p90: rounded(row.speed?.[1], 2) },
+  costPerAnswerUsd: { mean: rounded(row.costMean, 10), p90: rounded(row.cost?.[1], 10) },
 });

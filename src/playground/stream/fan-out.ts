@@ -83,11 +83,8 @@ async function receive({ model, name, messages, maxTokens, sampling }: ModelPlan
   const cancel = () => controller.abort(signal.reason);
   signal.addEventListener("abort", cancel, { once: true });
   if (signal.aborted) cancel();
-  const timeLimit = (ms: number, what: string) =>
-    setTimeout(() => controller.abort(new ProviderError("TIMEOUT", `${what} within ${ms / 1000} s`)), ms);
-  const firstTokenTimer = timeLimit(options.firstTokenTimeoutMs, "no first token");
-  const totalTimer = timeLimit(options.streamTimeoutMs, "the answer did not finish");
   const received: Received = { text: "" };
+  const timer = deadlines(controller, options, () => received.firstPartAt !== undefined);
   try {
     const parts = providerFor(model, options.env).stream({
       model: model.upstreamModel,
@@ -101,7 +98,6 @@ async function receive({ model, name, messages, maxTokens, sampling }: ModelPlan
     for await (const part of parts) {
       if (received.firstPartAt === undefined) {
         received.firstPartAt = Date.now();
-        clearTimeout(firstTokenTimer);
         emit({ type: "status", model: name, status: "streaming" });
       }
       if (part.type === "text") {
@@ -116,11 +112,27 @@ async function receive({ model, name, messages, maxTokens, sampling }: ModelPlan
   } catch (error) {
     received.failure = error;
   } finally {
-    clearTimeout(firstTokenTimer);
-    clearTimeout(totalTimer);
+    timer.clear();
     signal.removeEventListener("abort", cancel);
   }
   return received;
+}
+
+/**
+ * The two time limits of an answer, on one timer: it fires at the first-token deadline, aborts
+ * unless a first part has come, and else waits out the rest of the total limit.
+ */
+function deadlines(controller: AbortController, options: FanOutOptions, started: () => boolean) {
+  const limit = (ms: number, what: string) => new ProviderError("TIMEOUT", `${what} within ${ms / 1000} s`);
+  const { firstTokenTimeoutMs: first, streamTimeoutMs: total } = options;
+  let timer = setTimeout(
+    () => {
+      if (!started()) return controller.abort(limit(first, "no first token"));
+      timer = setTimeout(() => controller.abort(limit(total, "the answer did not finish")), Math.max(0, total - first));
+    },
+    Math.min(first, total),
+  );
+  return { clear: () => clearTimeout(timer) };
 }
 
 /** A failed model's status and error (told in an event), or `cancelled` when the client left. */

@@ -9,8 +9,8 @@ export interface EventWriter<T = StreamEvent> {
   close(): void;
 }
 
-/** While events flow, the stream is written at most this often: far below what a reader can see. */
-const COALESCE_MS = 4;
+/** While events flow, the stream is written at most this often: one frame of a 60 Hz screen. */
+const COALESCE_MS = 16;
 
 /** The playground's framing: an `id:` line with the event's sequence number, its JSON in one `data:` line. */
 const numbered = (event: unknown, sequence: number) => `id: ${sequence}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -19,8 +19,10 @@ const numbered = (event: unknown, sequence: number) => `id: ${sequence}\ndata: $
  * Every event is framed by `frame`: by default an `id:` line with its sequence number and its JSON
  * in one `data:` line (JSON.stringify escapes newlines). Events are not written one by one with `writeSSE`: a write
  * through the response's streams and socket costs several times what building the event does
- * (`npm run bench`). An event after a quiet moment, such as a first chunk, is written at once, at
- * the end of the microtasks that queued it; the events that follow within `COALESCE_MS` (the rest
+ * (`npm run bench`). The stream's opening event is written once the task that opened the stream has
+ * ended, so that its upstream requests go out first. An event after a quiet moment, such as a first
+ * chunk, is written at once, at the end of the microtasks that queued it; the events that follow
+ * within `COALESCE_MS` (the rest
  * of a network read, other models' tokens) go out together when it has passed. Their order is kept.
  *
  * @example
@@ -70,7 +72,9 @@ export function eventWriter<T = StreamEvent>(
       if (flushPending) return;
       flushPending = true;
       const sinceFlush = Date.now() - lastFlush;
-      if (sinceFlush >= COALESCE_MS) queueMicrotask(flush);
+      // The opening event waits for the task that opened the stream to end: its upstream requests go first.
+      if (sequence === 1) flushTimer = setTimeout(flush, 0);
+      else if (sinceFlush >= COALESCE_MS) queueMicrotask(flush);
       else flushTimer = setTimeout(flush, COALESCE_MS - sinceFlush);
     },
     close() {

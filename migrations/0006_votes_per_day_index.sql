@@ -1,0 +1,2 @@
+DROP INDEX "votes_blind_user_created_idx";--> statement-breakpoint
+CREATE INDEX "votes_blind_user_day_idx" ON "votes" USING btree ("user_id",(("created_at" at time zone 'UTC')::date),"created_at","id") WHERE "votes"."blind";
