@@ -101,7 +101,7 @@ export async function measureAddedFirstChunk(stack: Stack, token: string) {
         figure: "final status to `done`, median",
         value: round(median(pairs.map((pair) => pair.storeMs))),
         unit: "ms",
-        note: "the turn's database batch and the spend's settle in the user's Durable Object, side by side; 0 when both end within the 4 ms write batching, so `done` goes out with the last status",
+        note: "the turn's database batch and the spend's settle in the user's Durable Object, side by side; 0 when both end within the 16 ms write batching, so `done` goes out with the last status",
       },
     ],
     details: { pairs: PAIRS, warmUpPairs: WARM_UP_PAIRS, model: MODEL, upstreamFirstChunkMs: UPSTREAM_FIRST_CHUNK_MS },

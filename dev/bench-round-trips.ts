@@ -70,7 +70,7 @@ export async function measureRoundTrips(stack: Stack): Promise<Section> {
       figure: "new stream, counted at its first chunk",
       value: slowNew.result.atFirstChunk,
       unit: "trips",
-      note: `upstream first chunk after ${SLOW_CHUNK_MS} ms; the session row is written beside the upstream request, not awaited, so a 1 here landed in parallel and did not delay the chunk`,
+      note: `upstream first chunk after ${SLOW_CHUNK_MS} ms; the session row is written with the turn, at its end: nothing before the first chunk`,
     },
     {
       key: "continuedStreamAtFirstChunk",
