@@ -4,7 +4,7 @@
 import type { TurnPlan } from "../playground/stream/turn-plan.ts";
 import { type ChatMessage, findModel, type ModelEntry, maxCostOf, type SamplingOptions } from "../providers/index.ts";
 import type { ChatRequest } from "./chat.schemas.ts";
-import { OpenAIError } from "./openai-errors.ts";
+import { modelNotFound, OpenAIError } from "./openai-errors.ts";
 
 type Message = ChatRequest["messages"][number];
 
@@ -35,15 +35,7 @@ export interface ChatPlanInput {
  */
 export function planChat({ request, userId, sessionId, startedAt, defaultMaxTokens, isAvailable }: ChatPlanInput): TurnPlan {
   const model = findModel(request.model);
-  if (!model || !isAvailable(model)) {
-    throw new OpenAIError(
-      404,
-      "invalid_request_error",
-      "model_not_found",
-      `The model '${request.model}' does not exist or is not available here.`,
-      "model",
-    );
-  }
+  if (!model || !isAvailable(model)) throw modelNotFound(request.model);
   const lastUser = request.messages.findLast((message) => message.role === "user");
   if (!lastUser) throw new OpenAIError(400, "invalid_request_error", "invalid_value", "messages: must hold a user message", "messages");
   const prompt = textOf(lastUser.content);

@@ -1,7 +1,7 @@
 import type { Bindings } from "../env.ts";
 import type { AppRouteHandler } from "../http/router.ts";
 import { findModel, isAvailable, MODELS, type ModelEntry } from "../providers/index.ts";
-import { OpenAIError } from "./openai-errors.ts";
+import { modelNotFound } from "./openai-errors.ts";
 import type { GetModelRoute, GetOwnedModelRoute, ListModelsRoute } from "./v1.routes.ts";
 
 /** The catalogue has no release dates: every model is listed as created when this API was (2026-11-01). */
@@ -12,15 +12,7 @@ const modelObject = (model: ModelEntry) => ({ id: model.id, object: "model" as c
 /** A model that can answer now, or OpenAI's 404. */
 function availableModel(id: string, env: Bindings) {
   const model = findModel(id);
-  if (!model || !isAvailable(model, env)) {
-    throw new OpenAIError(
-      404,
-      "invalid_request_error",
-      "model_not_found",
-      `The model '${id}' does not exist or is not available here.`,
-      "model",
-    );
-  }
+  if (!model || !isAvailable(model, env)) throw modelNotFound(id);
   return modelObject(model);
 }
 

@@ -25,6 +25,10 @@ export class OpenAIError extends Error {
   }
 }
 
+/** A model that `/v1/models` does not list: OpenAI's 404. */
+export const modelNotFound = (id: string) =>
+  new OpenAIError(404, "invalid_request_error", "model_not_found", `The model '${id}' does not exist or is not available here.`, "model");
+
 /** `messages.0.content` as OpenAI writes it: `messages[0].content`. */
 const paramOf = (path: readonly PropertyKey[]) =>
   path.reduce<string>(
