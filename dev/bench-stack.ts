@@ -78,7 +78,7 @@ export async function startStack(options: { inspectorPort?: number; minify?: boo
   }
 }
 
-interface ProcessCpu {
+export interface ProcessCpu {
   pid: number;
   name: string;
   parent: number;
@@ -88,7 +88,7 @@ interface ProcessCpu {
 const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 /** Every process's parent, name and CPU time, from /proc/<pid>/stat. */
-function processTable(): ProcessCpu[] {
+export function processTable(): ProcessCpu[] {
   const table: ProcessCpu[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
