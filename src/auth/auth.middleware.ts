@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../http/errors.ts";
+import { keyRefused } from "../meter/rate-limit.middleware.ts";
 import { isApiKey, readApiKey } from "./api-key.ts";
 import { verifyAccessToken, verifyStreamTicket } from "./tokens.ts";
 
@@ -40,7 +41,7 @@ async function fromHeader(c: Context<AppEnv>, header: string | undefined, apiKey
   if (credential && isApiKey(credential)) {
     if (!apiKeys) throw unauthenticated("an API key works on /v1 and /playground only: this route takes an access token");
     const key = await readApiKey(credential);
-    if (!key) throw unauthenticated("this API key is unknown, revoked or expired");
+    if (!key) throw keyRefused();
     c.set("user", { id: key.userId });
     c.set("apiKey", { hash: key.hash });
     return;

@@ -2,6 +2,7 @@
 // (opaque random strings, stored only as hashes).
 import { sign, verify } from "hono/jwt";
 import { base64url } from "../encoding.ts";
+import { hmacKey } from "../hmac.ts";
 import { AppError } from "../http/errors.ts";
 
 const ALGORITHM = "HS256";
@@ -13,23 +14,12 @@ export const TICKET_SECONDS = 60;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The HS256 key of each secret, imported once per isolate: `importKey` on every request costs CPU for nothing. */
-const keys = new Map<string, Promise<CryptoKey>>();
-function keyOf(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, key);
-  }
-  return key;
-}
-
 const unauthenticated = () => new AppError("UNAUTHENTICATED", 401, "the access token is missing, invalid or expired");
 const badTicket = () => new AppError("UNAUTHENTICATED", 401, "the stream ticket is invalid or expired; ask for a new one");
 
 export async function signAccessToken(userId: string, secret: string, lifetimeSeconds: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return sign({ sub: userId, iat: now, exp: now + lifetimeSeconds, iss: ISSUER, aud: AUDIENCE }, await keyOf(secret), ALGORITHM);
+  return sign({ sub: userId, iat: now, exp: now + lifetimeSeconds, iss: ISSUER, aud: AUDIENCE }, await hmacKey(secret), ALGORITHM);
 }
 
 /**
@@ -38,7 +28,7 @@ export async function signAccessToken(userId: string, secret: string, lifetimeSe
  * here, as is a subject that is not a user id (a well-signed token can still carry one).
  */
 async function verified(token: string, secret: string, audience: string): Promise<Record<string, unknown> | undefined> {
-  const payload = await verify(token, await keyOf(secret), { alg: ALGORITHM, iss: ISSUER, aud: audience }).catch(() => undefined);
+  const payload = await verify(token, await hmacKey(secret), { alg: ALGORITHM, iss: ISSUER, aud: audience }).catch(() => undefined);
   if (!payload || typeof payload.exp !== "number" || typeof payload.sub !== "string" || !UUID.test(payload.sub)) return undefined;
   return payload;
 }
@@ -61,7 +51,7 @@ export interface StreamTicket {
 export async function signStreamTicket(userId: string, secret: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: userId, iat: now, exp: now + TICKET_SECONDS, iss: ISSUER, aud: TICKET_AUDIENCE, jti: crypto.randomUUID() };
-  return sign(claims, await keyOf(secret), ALGORITHM);
+  return sign(claims, await hmacKey(secret), ALGORITHM);
 }
 
 /** The user and the ticket of a valid, unexpired ticket, or a 401; that it is unused is the user's object's to say. */

@@ -5,8 +5,7 @@ import type { AppEnv, Bindings } from "../env.ts";
 import { AppError } from "../http/errors.ts";
 import type { KeyRecord } from "./key-ring.ts";
 import { keyRefused } from "./rate-limit.middleware.ts";
-
-const meterOf = (env: Bindings, userId: string) => env.USER_METER.getByName(`user:${userId}`);
+import { userMeterOf } from "./subjects.ts";
 
 const unreachable = (what: string) => (error: unknown) => {
   console.error(`the user's meter cannot be reached to ${what}:`, error instanceof Error ? error.message : error);
@@ -15,21 +14,21 @@ const unreachable = (what: string) => (error: unknown) => {
 
 /** Keeps a new key's hash; false when the user has `max` live keys already (decided in one place, exactly). */
 export const keepKey = (env: Bindings, userId: string, key: KeyRecord, max: number) =>
-  meterOf(env, userId).addKey(key, max).catch(unreachable("keep a key"));
+  userMeterOf(env, userId).addKey(key, max).catch(unreachable("keep a key"));
 
 /** Forgets a key: from this answer on it works nowhere. */
 export const forgetKey = (env: Bindings, userId: string, keyId: string) =>
-  meterOf(env, userId).revokeKey(keyId).catch(unreachable("revoke a key"));
+  userMeterOf(env, userId).revokeKey(keyId).catch(unreachable("revoke a key"));
 
 /** When each live key of the user was last used, to the minute, by key id. */
 export async function keyLastUses(env: Bindings, userId: string): Promise<Map<string, number | null>> {
-  const uses = await meterOf(env, userId).keyLastUses().catch(unreachable("read the keys' last uses"));
+  const uses = await userMeterOf(env, userId).keyLastUses().catch(unreachable("read the keys' last uses"));
   return new Map(uses.map(({ keyId, lastUsedAt }) => [keyId, lastUsedAt]));
 }
 
 /** Whether a key is live, for a request that must read before its stream is admitted. */
 export const vouchForKey = (env: Bindings, userId: string, hash: string) =>
-  meterOf(env, userId).verifyKey(hash).catch(unreachable("vouch for a key"));
+  userMeterOf(env, userId).verifyKey(hash).catch(unreachable("vouch for a key"));
 
 /**
  * For the routes whose key is vouched for only when the stream is admitted (the stream, and

@@ -3,8 +3,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { sha256Hex } from "../sha256.ts";
 import { type RateLimitPolicy, rateLimit } from "./rate-limit.middleware.ts";
+import { userSubject } from "./subjects.ts";
 
-const user = (c: Context<AppEnv>) => `user:${c.var.user.id}`;
+const user = (c: Context<AppEnv>) => userSubject(c.var.user.id);
 const clientAddress = (c: Context<AppEnv>) => `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
 
 /** The login's email, hashed so that no address is kept in the limiter. */

@@ -1,6 +1,7 @@
 // The user's object's tables, set up once when the object wakes: each kind of subject gets only
 // the tables it uses, and a schema version in the object's key-value storage skips the DDL when
 // the tables are as this code expects. (Durable Objects refuse `PRAGMA user_version`.)
+import { isUserSubject } from "./subjects.ts";
 
 /** A user's object counts requests, spend, queued turns, used tickets and live keys; a client address's or an email's, requests only. */
 export type SubjectKind = "user" | "requests-only";
@@ -36,7 +37,7 @@ const KEY_TABLES = [
 
 /** What an object named `user:<id>`, `ip:<address>` or `email:<hash>` counts; a nameless one is taken as a user's. */
 export const subjectKindOf = (name: string | undefined): SubjectKind =>
-  name === undefined || name.startsWith("user:") ? "user" : "requests-only";
+  name === undefined || isUserSubject(name) ? "user" : "requests-only";
 
 /**
  * Creates the tables `kind` uses, unless the storage says they are at `SCHEMA_VERSION` already.

@@ -4,28 +4,21 @@
 import type { Context } from "hono";
 import type { AppEnv, Bindings, Config } from "../env.ts";
 import { AppError } from "../http/errors.ts";
+import { formatUsd } from "../usd.ts";
 import { keyRefused, limiterUnreachable, serverTiming } from "./rate-limit.middleware.ts";
 import { inWords, per, RateLimitHeaders, rateLimited } from "./rate-limit-answers.ts";
 import type { RateLimitDecision } from "./sliding-window.ts";
 import { UNITS_PER_USD } from "./spend-ledger.ts";
+import { userMeterOf } from "./subjects.ts";
 import type { QueuedTurn } from "./turn-outbox.ts";
 import type { UserMeter } from "./user-meter.ts";
 
 const STREAM_POLICY = "stream";
 
-const meterOf = (env: Bindings, userId: string) => env.USER_METER.getByName(`user:${userId}`);
-
 /** A reservation, settled once when its stream has ended. */
 export interface StreamMeter {
   /** Replaces the reservation by what the stream really cost; a failure is logged and the reservation stays counted. */
   settle(costUsd: number): Promise<void>;
-}
-
-/** `0.0413` as "$0.0413", `2` as "$2.00": enough digits to tell small amounts apart. */
-function usd(amount: number, round: (value: number) => number) {
-  if (amount >= 1) return `$${(round(amount * 100) / 100).toFixed(2)}`;
-  const digits = amount >= 0.01 ? 4 : 8;
-  return `$${(round(amount * 10 ** digits) / 10 ** digits).toFixed(digits).replace(/0+$/, "").replace(/\.$/, "")}`;
 }
 
 /**
@@ -42,7 +35,7 @@ export async function admitStream(c: Context<AppEnv>, maxCostUsd: number): Promi
   const { config, user, requestId, ticket, apiKey } = c.var;
   const { limit, windowSeconds } = config.limits.stream;
   const { limitUsd, windowSeconds: spendWindowSeconds } = config.spend;
-  const stub = meterOf(c.env, user.id);
+  const stub = userMeterOf(c.env, user.id);
   const timing = serverTiming();
   let admission: Awaited<ReturnType<typeof stub.admitStream>>;
   try {
@@ -103,12 +96,12 @@ function spendLimited(
   headers: Record<string, string>,
 ) {
   const { limitUsd, windowSeconds } = config.spend;
-  const limit = `${usd(limitUsd ?? 0, Math.floor)} spend limit per ${per(windowSeconds)}`;
+  const limit = `${formatUsd(limitUsd ?? 0, Math.floor)} spend limit per ${per(windowSeconds)}`;
   const instead = "ask for fewer models or a lower maxTokens";
   const message =
     retryAfterSeconds === null
-      ? `these answers could cost up to ${usd(maxCostUsd, Math.ceil)}, more than your whole ${limit}: ${instead}`
-      : `these answers could cost up to ${usd(maxCostUsd, Math.ceil)}, and ${usd(leftUsd, Math.floor)} of your ${limit} is left: ${instead}, or try again in ${inWords(retryAfterSeconds)}`;
+      ? `these answers could cost up to ${formatUsd(maxCostUsd, Math.ceil)}, more than your whole ${limit}: ${instead}`
+      : `these answers could cost up to ${formatUsd(maxCostUsd, Math.ceil)}, and ${formatUsd(leftUsd, Math.floor)} of your ${limit} is left: ${instead}, or try again in ${inWords(retryAfterSeconds)}`;
   return new AppError("SPEND_LIMITED", 429, message, {
     headers: { ...headers, ...(retryAfterSeconds === null ? {} : { "Retry-After": String(retryAfterSeconds) }) },
   });
@@ -117,7 +110,7 @@ function spendLimited(
 /** The spend limit's live state, for GET /playground/usage. */
 export async function spendOf(env: Bindings, config: Config, userId: string) {
   const { limitUsd, windowSeconds } = config.spend;
-  const state = await meterOf(env, userId).spendState();
+  const state = await userMeterOf(env, userId).spendState();
   return {
     limitUsd,
     usedUsd: state.usedUnits / UNITS_PER_USD,
@@ -129,5 +122,5 @@ export async function spendOf(env: Bindings, config: Config, userId: string) {
 
 /** Hands a finished turn to the user's object, which writes it once the database takes it. */
 export function queueTurn(env: Bindings, userId: string, turn: QueuedTurn) {
-  return meterOf(env, userId).queueTurn(turn);
+  return userMeterOf(env, userId).queueTurn(turn);
 }

@@ -52,14 +52,12 @@ export function planChat({ request, userId, sessionId, startedAt, defaultMaxToke
   };
 }
 
-function samplingOf(request: ChatRequest): SamplingOptions {
-  const sampling: SamplingOptions = {
-    topP: request.top_p ?? undefined,
-    stop: request.stop ?? undefined,
-    seed: request.seed ?? undefined,
-    presencePenalty: request.presence_penalty ?? undefined,
-    frequencyPenalty: request.frequency_penalty ?? undefined,
-    user: request.user ?? undefined,
-  };
-  return Object.fromEntries(Object.entries(sampling).filter(([, value]) => value !== undefined));
-}
+/** The sampling settings the request gives; the provider leaves out those it does not. */
+const samplingOf = (request: ChatRequest): SamplingOptions => ({
+  topP: request.top_p ?? undefined,
+  stop: request.stop ?? undefined,
+  seed: request.seed ?? undefined,
+  presencePenalty: request.presence_penalty ?? undefined,
+  frequencyPenalty: request.frequency_penalty ?? undefined,
+  user: request.user ?? undefined,
+});

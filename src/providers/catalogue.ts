@@ -1,5 +1,6 @@
 // The models the playground offers, the providers that serve them, and their prices.
 import type { Bindings } from "../env.ts";
+import { roundUsd } from "../usd.ts";
 
 /** OpenAI-compatible upstreams: a base URL and the variables holding its key and an override of it. */
 export interface ProviderEntry {
@@ -147,8 +148,6 @@ export function costOf(entry: ModelEntry, usage: { inputTokens: number; cachedIn
     (usage.inputTokens - cached) * entry.inputPricePerMTok + cached * cachedPrice + usage.outputTokens * entry.outputPricePerMTok;
   return roundUsd(microDollars / 1_000_000);
 }
-
-export const roundUsd = (dollars: number) => Math.round(dollars * 1e10) / 1e10;
 
 /** Tokens a chat format adds per message (role, separators) and to prime the reply: more than any provider uses. */
 const TOKENS_PER_MESSAGE = 8;

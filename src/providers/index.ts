@@ -4,7 +4,7 @@ import { localProvider } from "./local.ts";
 import { openAICompatible } from "./openai.ts";
 import { type Provider, ProviderError } from "./provider.ts";
 
-export { costOf, findModel, isAvailable, MODELS, type ModelEntry, maxCostOf, roundUsd } from "./catalogue.ts";
+export { costOf, findModel, isAvailable, MODELS, type ModelEntry, maxCostOf } from "./catalogue.ts";
 export {
   type ChatMessage,
   estimateTokens,

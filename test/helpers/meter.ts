@@ -4,6 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Db } from "../../src/db/client.ts";
 import { SlidingWindows } from "../../src/meter/sliding-window.ts";
+import { userSubject } from "../../src/meter/subjects.ts";
 import { TurnOutbox } from "../../src/meter/turn-outbox.ts";
 import type { UserMeter } from "../../src/meter/user-meter.ts";
 
@@ -11,7 +12,7 @@ import type { UserMeter } from "../../src/meter/user-meter.ts";
 export const limiterOf = (subject: string) => env.USER_METER.getByName(subject);
 
 /** The same object, by user id. */
-export const meterOf = (userId: string) => limiterOf(`user:${userId}`);
+export const meterOf = (userId: string) => limiterOf(userSubject(userId));
 
 /** Runs `look` inside a subject's object. */
 export const insideLimiter = <T>(subject: string, look: (instance: UserMeter, state: DurableObjectState) => T | Promise<T>) =>
@@ -19,7 +20,7 @@ export const insideLimiter = <T>(subject: string, look: (instance: UserMeter, st
 
 /** Runs `look` inside a user's object. */
 export const insideMeter = <T>(userId: string, look: (instance: UserMeter, state: DurableObjectState) => T | Promise<T>) =>
-  insideLimiter(`user:${userId}`, look);
+  insideLimiter(userSubject(userId), look);
 
 /** Stops the object's clock at `at` (ms since epoch). */
 export const setClock = (subject: string, at: number) =>

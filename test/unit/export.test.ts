@@ -54,6 +54,12 @@ describe("sessionMarkdown", () => {
     expect(markdown).toContain("_completed · 10 input + 20 output tokens · $0.00012 · first token 210 ms · 1.2 s in all_");
     expect(markdown).toContain("Vote: **a**");
   });
+
+  it("writes amounts as the API's messages do: cents from a dollar on, never a dangling point", () => {
+    const costs = [0, 0.05, 0.0413, 2];
+    const markdown = sessionMarkdown(detail(costs.map((cost, index) => ({ ...conversation(`m${index}`, "x"), cost }))));
+    expect([...markdown.matchAll(/output tokens · (\$[\d.]+) ·/g)].map((match) => match[1])).toEqual(["$0", "$0.05", "$0.0413", "$2.00"]);
+  });
 });
 
 describe("exportFilename", () => {

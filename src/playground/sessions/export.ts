@@ -1,6 +1,7 @@
 // A session as a file: Markdown that reads well pasted into a GitHub issue (a heading per turn and
 // per model, the figures in a short line, each answer verbatim inside a fence longer than any fence
 // in it, so nothing an answer holds can break the document), or the JSON the API answers.
+import { formatUsd } from "../../usd.ts";
 import type { detailOf } from "./sessions.service.ts";
 
 type Detail = ReturnType<typeof detailOf>;
@@ -17,14 +18,13 @@ const fenced = (text: string, info = "") => {
   return `${fence}${info}\n${text}${text.endsWith("\n") ? "" : "\n"}${fence}`;
 };
 
-const usd = (amount: number) => (amount === 0 ? "$0" : `$${amount.toFixed(amount >= 0.01 ? 4 : 8).replace(/0+$/, "")}`);
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 function figures(answer: Conversation): string {
   const parts = [
     answer.status,
     `${answer.inputTokens} input + ${answer.outputTokens} output tokens${answer.estimated ? " (estimated)" : ""}`,
-    usd(answer.cost),
+    formatUsd(answer.cost),
     answer.timeToFirstToken === null ? undefined : `first token ${seconds(answer.timeToFirstToken)}`,
     `${seconds(answer.responseTime)} in all`,
   ];
@@ -49,7 +49,7 @@ export function sessionMarkdown(detail: Detail): string {
   const lines = [
     `# ${detail.prompt.split("\n")[0]!.slice(0, 120)}`,
     "",
-    `_${detail.createdAt.slice(0, 16).replace("T", " ")} UTC · ${detail.models.join(", ")} · ${detail.status} · ${usd(detail.totalCost)} in all_`,
+    `_${detail.createdAt.slice(0, 16).replace("T", " ")} UTC · ${detail.models.join(", ")} · ${detail.status} · ${formatUsd(detail.totalCost)} in all_`,
   ];
   for (const turn of turns) {
     const answers = detail.conversations.filter((answer) => answer.turn === turn);

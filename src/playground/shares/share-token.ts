@@ -2,29 +2,14 @@
 // secret, base64url. The database holds share ids but never the key, so its contents alone cannot
 // make a working link; the same share always gives the same token.
 import { base64url, fromBase64url, uuidBytes, uuidOf } from "../../encoding.ts";
+import { hmacKey } from "../../hmac.ts";
 
 /** Domain separation: the key signs share links and nothing else. */
 const KEY_LABEL = "model-playground share links v1";
 const MAC_BYTES = 16;
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
-/** The links' HMAC key: HMAC-SHA256(secret, label), imported once per isolate and secret. */
-function keyFor(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    const encoder = new TextEncoder();
-    key = crypto.subtle
-      .importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then((master) => crypto.subtle.sign("HMAC", master, encoder.encode(KEY_LABEL)))
-      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]));
-    keys.set(secret, key);
-  }
-  return key;
-}
-
 async function macOf(shareId: Uint8Array, secret: string) {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", await keyFor(secret), shareId)).slice(0, MAC_BYTES);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, KEY_LABEL), shareId)).slice(0, MAC_BYTES);
 }
 
 /**

@@ -15,10 +15,10 @@ export const withdrawShare: AppRouteHandler<WithdrawShareRoute> = async (c) => {
 };
 
 /** Kept by no shared cache: a withdrawn link must stop working everywhere at once. */
-const NOT_STORED = { "Cache-Control": "private, no-store" };
+const NOT_STORED = "private, no-store";
 
 export const readShared: AppRouteHandler<ReadSharedRoute> = async (c) => {
-  c.header("Cache-Control", NOT_STORED["Cache-Control"]);
+  c.header("Cache-Control", NOT_STORED);
   return c.json({ session: await shares.sharedSession(c.var.db, c.req.valid("param").token, c.var.config.jwtSecret) }, 200);
 };
 
@@ -29,6 +29,6 @@ export const readShared: AppRouteHandler<ReadSharedRoute> = async (c) => {
 export async function sharedPage(c: Context<AppEnv>) {
   const page = await c.env.ASSETS.fetch(new URL("/shared.html", c.req.url));
   const response = new Response(page.body, page);
-  response.headers.set("Cache-Control", NOT_STORED["Cache-Control"]);
+  response.headers.set("Cache-Control", NOT_STORED);
   return response;
 }

@@ -76,6 +76,6 @@ export async function sharedSession(db: Db, token: string, secret: string) {
   ]);
   if (!session) throw notShared();
   const { totalCost, ...detail } = detailOf(session, turns, cast);
-  if (!isHidden(session)) return { ...detail, totalCost, conversations: detail.conversations };
+  if (!isHidden(session)) return { ...detail, totalCost };
   return { ...detail, conversations: detail.conversations.map(({ cost: _, ...conversation }) => conversation) };
 }

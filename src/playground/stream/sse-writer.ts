@@ -17,13 +17,13 @@ const numbered = (event: unknown, sequence: number) => `id: ${sequence}\ndata: $
 
 /**
  * Every event is framed by `frame`: by default an `id:` line with its sequence number and its JSON
- * in one `data:` line (JSON.stringify escapes newlines). Events are not written one by one with `writeSSE`: a write
- * through the response's streams and socket costs several times what building the event does
- * (`npm run bench`). The stream's opening event is written once the task that opened the stream has
- * ended, so that its upstream requests go out first. An event after a quiet moment, such as a first
- * chunk, is written at once, at the end of the microtasks that queued it; the events that follow
- * within `COALESCE_MS` (the rest
- * of a network read, other models' tokens) go out together when it has passed. Their order is kept.
+ * in one `data:` line (JSON.stringify escapes newlines). Events are not written one by one with
+ * `writeSSE`: a write through the response's streams and socket costs several times what building
+ * the event does (`npm run bench`). The stream's opening event is written once the task that opened
+ * the stream has ended, so that its upstream requests go out first. An event after a quiet moment,
+ * such as a first chunk, is written at once, at the end of the microtasks that queued it; the events
+ * that follow within `COALESCE_MS` (the rest of a network read, other models' tokens) go out
+ * together when it has passed. Their order is kept.
  *
  * @example
  * const events = eventWriter(stream, { pingIntervalMs: 15_000 });

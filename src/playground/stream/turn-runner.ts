@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { AppEnv } from "../../env.ts";
 import type { StreamMeter } from "../../meter/stream-meter.ts";
-import { roundUsd } from "../../providers/index.ts";
+import { roundUsd } from "../../usd.ts";
 import { fanOut } from "./fan-out.ts";
 import { eventWriter } from "./sse-writer.ts";
 import type { StreamEvent } from "./stream.schemas.ts";

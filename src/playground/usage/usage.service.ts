@@ -4,7 +4,7 @@ import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { accountQuery, requireAccount } from "../../auth/account.ts";
 import type { Db } from "../../db/client.ts";
 import { conversations } from "../../db/schema.ts";
-import { roundUsd } from "../../providers/index.ts";
+import { roundUsd } from "../../usd.ts";
 
 export async function getUsage(db: Db, userId: string, range: { from?: Date; to?: Date }) {
   const perModel = db

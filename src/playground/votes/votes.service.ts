@@ -6,7 +6,7 @@ import { SQL_STATE, sqlStateOf } from "../../db/errors.ts";
 import { sessions, votes, voteVerdicts } from "../../db/schema.ts";
 import { AppError, invalidInput } from "../../http/errors.ts";
 import { isHidden, labelAt, modelOfLabel, shownAs } from "../blind.ts";
-import { getSession } from "../sessions/sessions.service.ts";
+import { type ConversationRow, getSession, type SessionRow } from "../sessions/sessions.service.ts";
 
 export interface VoteInput {
   /** A model of the turn (its id, or its label while the session is blind), `tie` or `bothBad`. */
@@ -14,9 +14,6 @@ export interface VoteInput {
   /** The latest when absent. */
   turn?: number;
 }
-
-type Answers = Awaited<ReturnType<typeof getSession>>["conversations"];
-type Session = Awaited<ReturnType<typeof getSession>>["session"];
 
 /**
  * Records the user's vote on a turn of their session, in one more round trip after reading it.
@@ -68,7 +65,7 @@ export async function castVote(db: Db, userId: string, sessionId: string, input:
 }
 
 /** The winner a vote names, as a model id, `tie` or `bothBad`: only a model of the turn that completed can win. */
-function winnerOf(session: Session, answers: Answers, turn: number, named: string): string {
+function winnerOf(session: SessionRow, answers: ConversationRow[], turn: number, named: string): string {
   if ((voteVerdicts as readonly string[]).includes(named)) return named;
   const shown = shownAs(session);
   const winner = (isHidden(session) && modelOfLabel(session, named)) || named;
